@@ -1,0 +1,76 @@
+package rft3d.reward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import rft3d.geometry.LabeledBox;
+import rft3d.parse.AnswerParser;
+
+/**
+ * 3D video detection: {@code format + w_iou · meanBestIoU + w_f1 · F1}. Ground truth:
+ * {@code {"boxes": [{"label": "chair", "bbox_3d": [9 numbers]}, …]}} in the first frame's camera
+ * coordinates.
+ */
+public final class DetectionTask implements RewardTask<List<LabeledBox>> {
+    private final RewardConfig cfg;
+
+    public DetectionTask(RewardConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public String name() {
+        return "detection";
+    }
+
+    @Override
+    public List<LabeledBox> groundTruth(JsonNode gt) {
+        JsonNode boxes = gt == null ? null : gt.get("boxes");
+        if (boxes == null || !boxes.isArray()) throw new IllegalArgumentException("gt.boxes: missing or not a list");
+        List<LabeledBox> out = new ArrayList<>();
+        for (int i = 0; i < boxes.size(); i++) {
+            JsonNode b = boxes.get(i);
+            JsonNode label = b.get("label");
+            if (label == null || !label.isTextual()) {
+                throw new IllegalArgumentException("gt.boxes[" + i + "].label: missing or not text");
+            }
+            try {
+                out.add(new LabeledBox(label.asText().strip(), AnswerParser.box(b.get("bbox_3d"), false)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("gt.boxes[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Envelope and answer parsing, before any geometry: the part CPU and GPU engines share. An
+     * unusable answer reads as no predictions. Never throws.
+     */
+    public static ParsedAnswer<List<LabeledBox>> parse(String completion) {
+        ParsedAnswer<List<LabeledBox>> p = ParsedAnswer.read(completion, AnswerParser::detections);
+        return p.value() != null ? p : new ParsedAnswer<>(p.format(), List.of(), p.reason());
+    }
+
+    @Override
+    public Reward score(String completion, List<LabeledBox> gt) {
+        ParsedAnswer<List<LabeledBox>> p = parse(completion);
+        return combine(p, DetectionMatcher.of(p.value(), gt, cfg));
+    }
+
+    /** The reward formula, shared by every engine. */
+    public Reward combine(ParsedAnswer<?> p, DetectionMatcher.Stats s) {
+        Map<String, Double> parts = new LinkedHashMap<>();
+        parts.put(Reward.FORMAT, p.format());
+        parts.put(Reward.IOU, s.meanBestIou());
+        parts.put(Reward.F1, s.f1());
+        parts.put(Reward.TP, (double) s.tp());
+        parts.put(Reward.FP, (double) s.fp());
+        parts.put(Reward.FN, (double) s.fn());
+        double total = cfg.formatWeight() * p.format() + cfg.detectionIouWeight() * s.meanBestIou()
+                + cfg.detectionF1Weight() * s.f1();
+        return new Reward(total, parts, p.reason());
+    }
+}

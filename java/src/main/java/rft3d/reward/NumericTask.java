@@ -1,0 +1,49 @@
+package rft3d.reward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import rft3d.parse.AnswerParser;
+
+/**
+ * Numeric answers: {@code format + w · MRA(y, y*)} (see {@link Mra}). Ground truth:
+ * {@code {"answer": 3.5}} (a number, or a string holding one).
+ */
+public final class NumericTask implements RewardTask<Double> {
+    private final RewardConfig cfg;
+
+    public NumericTask(RewardConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public String name() {
+        return "numeric";
+    }
+
+    @Override
+    public Double groundTruth(JsonNode gt) {
+        JsonNode a = gt == null ? null : gt.get("answer");
+        if (a != null && a.isNumber() && Double.isFinite(a.asDouble())) return a.asDouble();
+        if (a != null && a.isTextual()) {
+            var parsed = AnswerParser.number(a.asText());
+            if (parsed.ok()) return parsed.value();
+        }
+        throw new IllegalArgumentException("gt.answer: missing or not a finite number");
+    }
+
+    @Override
+    public Reward score(String completion, Double gt) {
+        ParsedAnswer<Double> p = ParsedAnswer.read(completion, AnswerParser::number);
+        double mra = p.value() == null ? 0 : Mra.of(p.value(), gt, cfg.mraThresholds());
+        return combine(p.format(), mra, p.reason());
+    }
+
+    /** The reward formula, shared by every engine. */
+    public Reward combine(double format, double mra, String reason) {
+        Map<String, Double> parts = new LinkedHashMap<>();
+        parts.put(Reward.FORMAT, format);
+        parts.put(Reward.MRA, mra);
+        return new Reward(cfg.formatWeight() * format + cfg.numericWeight() * mra, parts, reason);
+    }
+}
