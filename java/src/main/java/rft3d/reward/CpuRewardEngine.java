@@ -1,0 +1,97 @@
+package rft3d.reward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+import rft3d.grpo.AdvantageOptions;
+import rft3d.grpo.Advantages;
+
+/** The reference engine: each sample scored by its {@link RewardTask}, samples spread over a thread pool. */
+public final class CpuRewardEngine implements RewardEngine {
+    private final RewardConfig cfg;
+    private final ForkJoinPool pool;
+
+    /** An engine with {@code threads} worker threads. */
+    public CpuRewardEngine(RewardConfig cfg, int threads) {
+        this.cfg = cfg;
+        this.pool = new ForkJoinPool(Math.max(1, threads));
+    }
+
+    /** An engine using every core. */
+    public CpuRewardEngine(RewardConfig cfg) {
+        this(cfg, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public List<Reward> score(String task, List<String> completions, List<JsonNode> gts) {
+        checkBatch(completions, gts);
+        RewardTask<?> t = Tasks.create(task, cfg);
+        return scoreWith(t, completions, gts);
+    }
+
+    private <G> List<Reward> scoreWith(RewardTask<G> task, List<String> completions, List<JsonNode> gts) {
+        Object[] truths = parseTruths(task, gts);
+        Reward[] out = new Reward[completions.size()];
+        @SuppressWarnings("unchecked")
+        Runnable work = () -> IntStream.range(0, out.length).parallel()
+                .forEach(i -> out[i] = task.score(completions.get(i), (G) truths[i]));
+        runInPool(work);
+        return Arrays.asList(out);
+    }
+
+    /** Parses every ground truth, naming the index of the first bad one. */
+    public static Object[] parseTruths(RewardTask<?> task, List<JsonNode> gts) {
+        Object[] truths = new Object[gts.size()];
+        for (int i = 0; i < truths.length; i++) {
+            try {
+                truths[i] = task.groundTruth(gts.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("gt[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        return truths;
+    }
+
+    /** Both lists present and of the same length. */
+    public static void checkBatch(List<String> completions, List<JsonNode> gts) {
+        if (completions == null || gts == null) throw new IllegalArgumentException("completions and gts must be given");
+        if (completions.size() != gts.size()) {
+            throw new IllegalArgumentException(completions.size() + " completions but " + gts.size() + " gts");
+        }
+    }
+
+    private void runInPool(Runnable work) {
+        try {
+            pool.submit(work).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scoring", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public double[] advantages(double[] rewards, int groupSize, AdvantageOptions options) {
+        return Advantages.compute(rewards, groupSize, options);
+    }
+
+    @Override
+    public String describe() {
+        return "cpu (" + pool.getParallelism() + " threads)";
+    }
+
+    @Override
+    public RewardConfig config() {
+        return cfg;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+}

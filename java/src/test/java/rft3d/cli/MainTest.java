@@ -1,0 +1,61 @@
+package rft3d.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpListsEveryCommand() {
+        String help = Main.help();
+        for (Command c : Main.COMMANDS) assertTrue(help.contains(c.name()), c.name());
+        assertEquals(0, Main.run(new String[] {"--help"}));
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(2, Main.run(new String[] {"nope"}));
+        assertEquals(2, Main.run(new String[] {"eval", "--task", "detection"}));
+        assertEquals(2, Main.run(new String[] {"eval", "--task", "detection", "--pred", "missing.jsonl", "--gt", "x"}));
+        assertEquals(2, Main.run(new String[] {"eval", "--task", "vsi", "--pred", "examples/vsi/pred.jsonl",
+            "--gt", "examples/vsi/gt.jsonl", "--typo", "1"}));
+    }
+
+    @Test
+    void rewardWritesOneLinePerInputLineIncludingErrors() throws Exception {
+        Path in = dir.resolve("in.jsonl");
+        Files.write(in, List.of(
+                "{\"completion\": \"<think>.</think><answer>B</answer>\", \"gt\": {\"answer\": \"B\"}}",
+                "{\"completion\": 5, \"gt\": {\"answer\": \"B\"}}",
+                "{\"completion\": \"A\", \"gt\": {}}",
+                "garbage",
+                "{\"completion\": \"C\", \"gt\": {\"answer\": \"B\"}}"));
+        Path out = dir.resolve("out.jsonl");
+        int code = Main.run(new String[] {"reward", "--task", "mc", "--input", in.toString(), "--output", out.toString(), "--engine", "cpu"});
+        assertEquals(1, code); // some lines were bad
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(5, lines.size());
+        assertTrue(lines.get(0).startsWith("{\"reward\":2.0"), lines.get(0));
+        assertTrue(lines.get(1).contains("\"error\":\"completion"), lines.get(1));
+        assertTrue(lines.get(2).contains("gt.answer"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("{\"reward\":0.0"), lines.get(3));
+        assertTrue(lines.get(4).contains("not JSON"), lines.get(4));
+    }
+
+    @Test
+    void bundledRewardExamplesScoreWithoutErrors() {
+        for (String task : new String[] {"detection", "grounding", "mc", "numeric"}) {
+            Path out = dir.resolve(task + ".out");
+            assertEquals(0, Main.run(new String[] {"reward", "--task", task, "--input", "examples/reward/" + task + ".jsonl",
+                "--output", out.toString()}), task);
+        }
+    }
+}

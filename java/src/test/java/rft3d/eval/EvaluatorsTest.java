@@ -1,0 +1,95 @@
+package rft3d.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluatorsTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String... lines) throws Exception {
+        Path p = dir.resolve(name);
+        Files.write(p, List.of(lines));
+        return p;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void detectionMetricsArePerClassSumsAndListMeans() throws Exception {
+        Path gt = write("gt.jsonl",
+                "{\"id\": 1, \"boxes\": [{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1]}, {\"label\": \"table\", \"bbox_3d\": [3,0,0,1,1,1]}]}");
+        // chair exact (TP at both thresholds); table shifted by half a side (IoU 1/3: TP at 0.25, FP+FN at 0.5);
+        // a second chair far away (FP).
+        Path pred = write("pred.jsonl", "{\"id\": 1, \"prediction\": \"<think>.</think><answer>["
+                + "{\\\"label\\\": \\\"chair\\\", \\\"bbox_3d\\\": [0,0,0,1,1,1]},"
+                + "{\\\"label\\\": \\\"table\\\", \\\"bbox_3d\\\": [3.5,0,0,1,1,1]},"
+                + "{\\\"label\\\": \\\"chair\\\", \\\"bbox_3d\\\": [9,9,9,1,1,1]}]</answer>\"}");
+        Map<String, Object> r = DetectionEvaluator.evaluate(PredictionSet.read(pred, gt));
+        var chair = (Map<String, Object>) ((Map<String, Object>) r.get("per_class")).get("chair");
+        var table = (Map<String, Object>) ((Map<String, Object>) r.get("per_class")).get("table");
+        assertEquals(0.5, (double) chair.get("precision@0.25"), 1e-12);
+        assertEquals(1.0, (double) chair.get("recall@0.25"), 1e-12);
+        assertEquals(2.0 / 3, (double) chair.get("f1@0.25"), 1e-12);
+        assertEquals(1.0, (double) table.get("f1@0.25"), 1e-12);
+        assertEquals(0.0, (double) table.get("f1@0.5"), 1e-12);
+        var cate8 = (Map<String, Object>) ((Map<String, Object>) r.get("splits")).get("cate8");
+        assertEquals((2.0 / 3 + 1) / 8, (double) cate8.get("f1@0.25"), 1e-12);
+        assertEquals((2.0 / 3) / 8, (double) cate8.get("f1@0.5"), 1e-12);
+    }
+
+    @Test
+    void missingPredictionsAndBadLinesAreCountedNotDropped() throws Exception {
+        Path gt = write("gt.jsonl", "{\"id\": \"a\", \"question_type\": \"route_planning\", \"answer\": \"A\"}",
+                "{\"id\": \"b\", \"question_type\": \"route_planning\", \"answer\": \"B\"}", "not json");
+        Path pred = write("pred.jsonl", "{\"id\": \"a\", \"prediction\": \"A\"}", "{\"id\": \"zzz\", \"prediction\": \"A\"}");
+        Map<String, Object> r = VsiEvaluator.evaluate(PredictionSet.read(pred, gt));
+        assertEquals(2, r.get("samples"));
+        assertEquals(1, r.get("missing_predictions"));
+        assertEquals(1, r.get("predictions_without_gt"));
+        assertEquals(1, ((List<?>) r.get("errors")).size());
+        assertEquals(0.5, (double) r.get("overall"), 1e-12); // the missing one scores 0
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void vsiOverallAveragesTypesWithDirectionLevelsMerged() throws Exception {
+        Map<String, Object> r = VsiEvaluator.evaluate(PredictionSet.read(Path.of("examples/vsi/pred.jsonl"), Path.of("examples/vsi/gt.jsonl")));
+        var perType = (Map<String, Double>) r.get("per_type");
+        assertEquals(1.0, perType.get("object_counting"), 1e-12);
+        assertEquals(0.8, perType.get("object_abs_distance"), 1e-12);    // 2.8 vs 2.5: 12% off, θ < 0.88
+        assertEquals(0.4, perType.get("object_size_estimation"), 1e-12); // 60 vs 90: 33% off, θ < 0.667
+        assertEquals(0.9, perType.get("room_size_estimation"), 1e-12);   // 20 vs 22: 9.1% off, θ < 0.909
+        assertEquals(0.0, perType.get("obj_appearance_order"), 1e-12);   // "(D)" is not "D"
+        // Types: 1, .8, .4, .9, rel_distance 1, rel_direction (1 + 0)/2, route 1, appearance 0 → 5.6 / 8.
+        assertEquals(0.7, (double) r.get("overall"), 1e-12);
+    }
+
+    @Test
+    void groundingAccuracyCountsIousAtOrAboveTheThreshold() throws Exception {
+        Map<String, Object> r = GroundingEvaluator.evaluate(
+                PredictionSet.read(Path.of("examples/grounding/pred.jsonl"), Path.of("examples/grounding/gt.jsonl")));
+        // ref0: right frame, box 5 cm off; ref1: frame 4 of 5, box 1.1 of 1.5 long (IoU 0.733); ref2: bad box.
+        assertEquals(2.0 / 3, (double) r.get("acc@0.25"), 1e-12);
+        assertEquals(2.0 / 3, (double) r.get("acc@0.5"), 1e-12);
+        assertEquals((1 + 0.8 + 0) / 3, (double) r.get("mean_frame_reward"), 1e-12);
+        assertTrue(Report.toJson(r).startsWith("{\"task\":\"grounding\""));
+    }
+
+    @Test
+    void overlongLinesAreReportedAndSkipped() throws Exception {
+        java.util.List<String> errors = new java.util.ArrayList<>();
+        int[] seen = {0};
+        String huge = "{\"id\": \"" + "x".repeat(Jsonl.MAX_LINE_CHARS + 10) + "\"}";
+        Jsonl.forEach(new java.io.StringReader("{\"a\": 1}\n" + huge + "\n{\"b\": 2}"), "mem", (l, n) -> seen[0]++, errors);
+        assertEquals(2, seen[0]);
+        assertEquals(1, errors.size());
+        assertTrue(errors.get(0).startsWith("mem:2: line longer"), errors.get(0));
+    }
+}
