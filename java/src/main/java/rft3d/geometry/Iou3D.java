@@ -9,7 +9,7 @@ package rft3d.geometry;
  * produces, with each cap computed directly as B's face clipped to A.) A face of B lying on a face of A
  * with the same outward normal is left out, since A's face already covers that patch.
  *
- * <p>Two fast paths give the same numbers for special pairs: both axis-aligned (product of interval
+ * <p>Pairs whose bounding spheres are apart are 0 at once. Two fast paths give the same numbers for special pairs: both axis-aligned (product of interval
  * overlaps) and both yaw-only (rotated-rectangle overlap in the ground plane times the height overlap).
  *
  * <p>An invalid box (see {@link Box3D#isValid()}) overlaps nothing: its IoU is 0, never NaN.
@@ -41,10 +41,18 @@ public final class Iou3D {
 
     /** Volume of {@code a ∩ b}; 0 for invalid boxes. */
     public static double intersectionVolume(Box3D a, Box3D b) {
-        if (!a.isValid() || !b.isValid()) return 0;
+        if (!a.isValid() || !b.isValid() || cannotTouch(a, b)) return 0;
         if (a.isAxisAligned() && b.isAxisAligned()) return axisAlignedIntersection(a, b);
         if (a.isYawOnly() && b.isYawOnly()) return yawOnlyIntersection(a, b);
         return polyhedralIntersection(a, b);
+    }
+
+    /** True when the bounding spheres are apart, so the boxes cannot meet: most pairs in a scene. */
+    static boolean cannotTouch(Box3D a, Box3D b) {
+        double ra = 0.5 * Math.sqrt(a.sx() * a.sx() + a.sy() * a.sy() + a.sz() * a.sz());
+        double rb = 0.5 * Math.sqrt(b.sx() * b.sx() + b.sy() * b.sy() + b.sz() * b.sz());
+        double dx = a.x() - b.x(), dy = a.y() - b.y(), dz = a.z() - b.z();
+        return dx * dx + dy * dy + dz * dz > (ra + rb) * (ra + rb);
     }
 
     private static double overlap1d(double ca, double sa, double cb, double sb) {

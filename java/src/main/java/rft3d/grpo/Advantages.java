@@ -14,7 +14,7 @@ public final class Advantages {
      *     infinities
      */
     public static double[] compute(double[] rewards, int groupSize, AdvantageOptions opt) {
-        check(rewards, groupSize);
+        validate(rewards, groupSize);
         int n = rewards.length;
         double[] out = new double[n];
         double batchStd = opt.scaling() == AdvantageOptions.Scaling.BATCH_STD ? std(rewards, 0, n) : 0;
@@ -30,7 +30,11 @@ public final class Advantages {
         return out;
     }
 
-    static void check(double[] rewards, int groupSize) {
+    /**
+     * @throws IllegalArgumentException when the rewards do not split into whole groups or hold NaN or
+     *     infinities
+     */
+    public static void validate(double[] rewards, int groupSize) {
         if (groupSize < 1) throw new IllegalArgumentException("groupSize must be >= 1, got " + groupSize);
         if (rewards.length % groupSize != 0) {
             throw new IllegalArgumentException(rewards.length + " rewards do not split into groups of " + groupSize);

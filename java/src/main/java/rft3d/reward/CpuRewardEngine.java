@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import rft3d.grpo.AdvantageOptions;
 import rft3d.grpo.Advantages;
@@ -32,14 +33,19 @@ public final class CpuRewardEngine implements RewardEngine {
         return scoreWith(t, completions, gts);
     }
 
+    @SuppressWarnings("unchecked")
     private <G> List<Reward> scoreWith(RewardTask<G> task, List<String> completions, List<JsonNode> gts) {
         Object[] truths = parseTruths(task, gts);
-        Reward[] out = new Reward[completions.size()];
+        return map(completions.size(), i -> task.score(completions.get(i), (G) truths[i]));
+    }
+
+    /** {@code f(0) … f(n−1)} computed on this engine's threads, in order. */
+    public <T> List<T> map(int n, IntFunction<T> f) {
+        Object[] out = new Object[n];
+        runInPool(() -> IntStream.range(0, n).parallel().forEach(i -> out[i] = f.apply(i)));
         @SuppressWarnings("unchecked")
-        Runnable work = () -> IntStream.range(0, out.length).parallel()
-                .forEach(i -> out[i] = task.score(completions.get(i), (G) truths[i]));
-        runInPool(work);
-        return Arrays.asList(out);
+        List<T> list = (List<T>) Arrays.asList(out);
+        return list;
     }
 
     /** Parses every ground truth, naming the index of the first bad one. */

@@ -95,16 +95,22 @@ public final class GroundingTask implements RewardTask<GroundingTask.Truth> {
 
     @Override
     public Reward score(String completion, Truth gt) {
-        ParsedAnswer<AnswerParser.Grounding> p = ParsedAnswer.read(completion, AnswerParser::grounding);
+        ParsedAnswer<AnswerParser.Grounding> p = parse(completion);
         if (p.value() == null) return combine(p.format(), 0, 0, p.reason());
         int f = p.value().frame();
-        double frameReward = frameReward(f, gt.frame());
-        if (f >= gt.camToWorld().size()) {
-            return combine(p.format(), frameReward, 0, ParsedAnswer.join(
-                    "frame " + f + " has no camera pose (" + gt.camToWorld().size() + " frames)", p.reason()));
-        }
-        Box3D world = gt.frameToWorld(f).apply(p.value().box());
-        return combine(p.format(), frameReward, Iou3D.iou(world, gt.worldBox()), p.reason());
+        double iou = f < gt.camToWorld().size() ? Iou3D.iou(gt.frameToWorld(f).apply(p.value().box()), gt.worldBox()) : 0;
+        return combine(p.format(), frameReward(f, gt.frame()), iou, reason(p, gt));
+    }
+
+    /** Envelope and answer parsing: the part CPU and GPU engines share. Never throws. */
+    public static ParsedAnswer<AnswerParser.Grounding> parse(String completion) {
+        return ParsedAnswer.read(completion, AnswerParser::grounding);
+    }
+
+    /** The reason of a parsed answer, plus a missing camera pose for its frame. */
+    public static String reason(ParsedAnswer<AnswerParser.Grounding> p, Truth gt) {
+        if (p.value() == null || p.value().frame() < gt.camToWorld().size()) return p.reason();
+        return ParsedAnswer.join("frame " + p.value().frame() + " has no camera pose (" + gt.camToWorld().size() + " frames)", p.reason());
     }
 
     /** {@code max(0, 1 − |f − f*| / tolerance)}. */

@@ -34,9 +34,14 @@ public final class NumericTask implements RewardTask<Double> {
 
     @Override
     public Reward score(String completion, Double gt) {
-        ParsedAnswer<Double> p = ParsedAnswer.read(completion, AnswerParser::number);
+        ParsedAnswer<Double> p = parse(completion);
         double mra = p.value() == null ? 0 : Mra.of(p.value(), gt, cfg.mraThresholds());
         return combine(p.format(), mra, p.reason());
+    }
+
+    /** Envelope and answer parsing: the part CPU and GPU engines share. Never throws. */
+    public static ParsedAnswer<Double> parse(String completion) {
+        return ParsedAnswer.read(completion, AnswerParser::number);
     }
 
     /** The reward formula, shared by every engine. */

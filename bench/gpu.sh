@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# GPU build, tests, memcheck and benchmark in one call, for a machine with an NVIDIA GPU but maybe no
+# Java or Maven (like this project's H100 box).
+#
+#   bash bench/gpu.sh prepare   # here (JDK 17 + Maven + nvcc): build everything into .device/
+#   bash bench/gpu.sh run       # there, from the repository root: tests, compute-sanitizer, benchmark
+#
+# `run` writes logs and results under $OUT (default: ./gpu-out) and prints a short table last.
+# On a machine with both Java and a GPU, `prepare` then `run` works the same.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEV=.device
+
+prepare() {
+  mvn -q -B -ntp -Pbench package -DskipTests
+  mvn -q -B -ntp -Pbench test-compile
+  rm -rf "$DEV" && mkdir -p "$DEV/lib"
+  cp target/rft3d.jar "$DEV/"
+  cp target/lib/jackson-*.jar target/lib/jcuda-*.jar "$DEV/lib/"
+  mvn -q -B -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory="$DEV"
+  tar czf "$DEV/test-classes.tgz" -C target test-classes
+  jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.httpserver,jdk.zipfs \
+        --strip-debug --no-header-files --no-man-pages --compress=2 --output "$DEV/jre"
+  tar czf "$DEV/jre.tgz" -C "$DEV" jre && rm -rf "$DEV/jre"
+  du -sh "$DEV"
+}
+
+run() {
+  OUT="${OUT:-$PWD/gpu-out}"
+  mkdir -p "$OUT"
+  local work; work="$(mktemp -d)"
+  tar xzf "$DEV/jre.tgz" -C "$work"
+  tar xzf "$DEV/test-classes.tgz" -C "$work"
+  # Explicit jar list: JUnit's console launcher does not expand "lib/*".
+  local java="$work/jre/bin/java" cp
+  cp="$DEV/rft3d.jar:$(ls "$DEV"/lib/*.jar | paste -sd: -)"
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
+
+  echo "== GPU tests (JUnit, rft3d.cuda)"
+  set +e
+  "$java" -jar "$DEV"/junit-platform-console-standalone-*.jar execute --disable-banner --details=tree \
+      -cp "$work/test-classes:$cp" --select-package rft3d.cuda 2>&1 | tee "$OUT/tests.log"
+  local tests_rc=${PIPESTATUS[0]}
+
+  echo "== compute-sanitizer memcheck (one small batch through every detection kernel)"
+  compute-sanitizer --tool memcheck --leak-check full --error-exitcode 7 \
+      "$java" -cp "$cp" rft3d.bench.GpuBenchmark "$work/quick" --quick > "$OUT/memcheck.log" 2>&1
+  local memcheck_rc=$?
+  tail -n 3 "$OUT/memcheck.log"
+
+  echo "== benchmark"
+  "$java" -Xmx32g -cp "$cp" rft3d.bench.GpuBenchmark "$work/bench" 2>&1 | tee "$OUT/bench.log"
+  local bench_rc=${PIPESTATUS[0]}
+  cp "$work/bench/java_results.md" "$OUT/" 2>/dev/null
+
+  echo "== Python references"
+  : > "$OUT/python.jsonl"
+  for f in "$work"/bench/*.bin; do
+    [[ -e "$f" ]] || continue
+    timeout 240 python3 bench/python/reference.py "$f" --loop-samples 8 | tee -a "$OUT/python.jsonl"
+  done
+  set -e
+
+  echo
+  echo "== summary ($(head -n1 "$OUT/device.txt"))"
+  echo "GPU tests: rc=$tests_rc ($(grep -E 'tests (successful|failed|skipped)' "$OUT/tests.log" | tr -s ' ' | paste -sd, -))"
+  echo "memcheck: rc=$memcheck_rc ($(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -n1))"
+  cat "$OUT/java_results.md" 2>/dev/null
+  python3 - "$OUT/python.jsonl" <<'PY'
+import json, sys
+print("| workload | Python loop ms (est. full batch, from N samples) | torch ms | loop TP mismatches | torch TP mismatches | torch max |Δ IoU| |")
+print("|---|---|---|---|---|---|")
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    name = r["file"].rsplit("/", 1)[-1][:-4]
+    print(f"| {name} | {r['loop_ms_full_batch_estimate']:.0f} (from {r['loop_samples']}) | {r.get('torch_ms', float('nan')):.2f} | "
+          f"{r['loop_tp_mismatches_vs_gpu']} | {r.get('torch_tp_mismatches_vs_gpu', '-')} | {r.get('torch_max_abs_diff_mean_iou_vs_gpu', float('nan')):.1e} |")
+PY
+  [[ $tests_rc -eq 0 && $memcheck_rc -eq 0 && $bench_rc -eq 0 ]]
+}
+
+case "${1:-}" in
+  prepare) prepare ;;
+  run) run ;;
+  *) echo "usage: bash bench/gpu.sh prepare|run" >&2; exit 2 ;;
+esac

@@ -1,0 +1,143 @@
+package rft3d.bench;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import rft3d.cuda.GpuRewardEngine;
+import rft3d.data.RandomDetections;
+import rft3d.geometry.LabeledBox;
+import rft3d.reward.CpuRewardEngine;
+import rft3d.reward.DetectionMatcher;
+import rft3d.reward.RewardConfig;
+
+/**
+ * The detection-reward benchmark of bench/gpu.sh: for each workload, GPU kernel time (CUDA events,
+ * median of 30 after 5 warm-ups), end-to-end time from Java objects (parsed boxes) to rewards, the CPU
+ * reference on all cores, and agreement between the two. Writes each workload as a binary file for the
+ * Python references ({@code bench/python/reference.py}) and prints a table.
+ *
+ * <p>Usage: {@code GpuBenchmark OUT_DIR [--quick]}.
+ */
+public final class GpuBenchmark {
+    private GpuBenchmark() {}
+
+    record Workload(String name, int samples, RandomDetections.Rotation rotation) {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        boolean quick = args.length > 1 && args[1].equals("--quick");
+        Files.createDirectories(out);
+        List<Workload> workloads = quick
+                ? List.of(new Workload("general-64", 64, RandomDetections.Rotation.GENERAL))
+                : List.of(new Workload("general-1024", 1024, RandomDetections.Rotation.GENERAL),
+                        new Workload("yaw-1024", 1024, RandomDetections.Rotation.YAW_ONLY),
+                        new Workload("aligned-1024", 1024, RandomDetections.Rotation.AXIS_ALIGNED),
+                        new Workload("general-8192", 8192, RandomDetections.Rotation.GENERAL));
+        RewardConfig cfg = RewardConfig.defaults();
+        List<String> rows = new ArrayList<>();
+        try (GpuRewardEngine gpu = GpuRewardEngine.open(cfg); CpuRewardEngine cpu = new CpuRewardEngine(cfg)) {
+            System.out.println("[bench] " + gpu.describe() + "; CPU reference on " + cpu.describe());
+            for (Workload w : workloads) {
+                var batch = RandomDetections.generate(w.samples(), 64, 64, w.rotation(), 42);
+                double[] format = new double[w.samples()];
+                Arrays.fill(format, 1);
+                int warm = quick ? 1 : 5, timed = quick ? 3 : 30;
+                for (int i = 0; i < warm; i++) gpu.detection(batch.predictions(), batch.truths(), format);
+                double[] kernel = new double[timed], e2e = new double[timed];
+                GpuRewardEngine.DetectionOutput result = null;
+                for (int i = 0; i < timed; i++) {
+                    long t0 = System.nanoTime();
+                    result = gpu.detection(batch.predictions(), batch.truths(), format);
+                    e2e[i] = (System.nanoTime() - t0) / 1e6;
+                    kernel[i] = gpu.lastKernelMillis();
+                }
+                int cpuRuns = quick ? 1 : 3;
+                double[] cpuMs = new double[cpuRuns];
+                List<DetectionMatcher.Stats> reference = null;
+                for (int i = 0; i < cpuRuns + 1; i++) { // first run warms up
+                    long t0 = System.nanoTime();
+                    reference = cpu.map(w.samples(), s -> DetectionMatcher.of(batch.predictions().get(s), batch.truths().get(s), cfg));
+                    if (i > 0) cpuMs[i - 1] = (System.nanoTime() - t0) / 1e6;
+                }
+                int countMismatch = 0;
+                double maxIouDiff = 0;
+                for (int s = 0; s < w.samples(); s++) {
+                    DetectionMatcher.Stats r = reference.get(s);
+                    maxIouDiff = Math.max(maxIouDiff, Math.abs(r.meanBestIou() - result.meanBestIou()[s]));
+                    if (r.tp() != result.tp()[s] || r.fp() != result.fp()[s] || r.fn() != result.fn()[s]) countMismatch++;
+                }
+                long pairs = (long) w.samples() * 64 * 64;
+                double kMed = median(kernel), eMed = median(e2e), cMed = median(cpuMs);
+                // Traffic the two kernels cannot avoid: the IoU matrix written once and read once (8 B each way).
+                double gbPerS = 16.0 * pairs / (kMed * 1e-3) / 1e9;
+                rows.add(String.format(Locale.ROOT, "| %-13s | %6d | %9.3f | %9.3f | %9.1f | %7.0fx | %8.2f | %6.1f%% | %.1e | %d |",
+                        w.name(), w.samples(), kMed, eMed, cMed, cMed / kMed, pairs / (kMed * 1e-3) / 1e9, 100 * gbPerS / 3350,
+                        maxIouDiff, countMismatch));
+                writeForPython(out.resolve(w.name() + ".bin"), batch, result);
+            }
+            String table = "| workload      | samples | GPU kernel ms (median) | Java objects→rewards ms | CPU ref ms | CPU/GPU kernel | Gpairs/s | HBM share* | max |Δ mean IoU| | TP/FP/FN mismatches |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|\n" + String.join("\n", rows);
+            Files.writeString(out.resolve("java_results.md"), table + "\n");
+            System.out.println(table);
+            System.out.println("* share of the H100's 3.35 TB/s for the IoU matrix's unavoidable traffic (16 B per pair); the kernels are compute-bound.");
+            endToEndFromStrings(gpu, cpu, quick ? 64 : 1024);
+        }
+    }
+
+    /** Completions as strings through parsing, GPU engine versus CPU engine. */
+    private static void endToEndFromStrings(GpuRewardEngine gpu, CpuRewardEngine cpu, int n) throws IOException {
+        var batch = RandomDetections.generate(n, 64, 64, RandomDetections.Rotation.GENERAL, 7);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> completions = new ArrayList<>();
+        List<com.fasterxml.jackson.databind.JsonNode> gts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            completions.add(RandomDetections.completion(batch.predictions().get(i)));
+            gts.add(mapper.readTree(RandomDetections.groundTruthJson(batch.truths().get(i))));
+        }
+        double[] g = new double[5], c = new double[3];
+        for (int i = 0; i < 7; i++) {
+            long t0 = System.nanoTime();
+            gpu.score("detection", completions, gts);
+            if (i >= 2) g[i - 2] = (System.nanoTime() - t0) / 1e6;
+        }
+        for (int i = 0; i < 4; i++) {
+            long t0 = System.nanoTime();
+            cpu.score("detection", completions, gts);
+            if (i >= 1) c[i - 1] = (System.nanoTime() - t0) / 1e6;
+        }
+        System.out.printf(Locale.ROOT, "[bench] %d completion strings -> rewards (parse + score): GPU engine %.1f ms, CPU engine %.1f ms (medians)%n",
+                n, median(g), median(c));
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    /**
+     * Little-endian: int32 B, P, G; float64 pred boxes [B,P,9]; int32 pred labels [B,P]; float64 GT boxes
+     * [B,G,9]; int32 GT labels [B,G]; then the GPU's float64 mean best IoU [B] and int32 TP [B].
+     */
+    private static void writeForPython(Path file, RandomDetections.Batch batch, GpuRewardEngine.DetectionOutput r) throws IOException {
+        int b = batch.predictions().size(), p = 64, g = 64;
+        ByteBuffer buf = ByteBuffer.allocate(12 + b * (p * 76 + g * 76) + b * 12).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putInt(b).putInt(p).putInt(g);
+        for (List<LabeledBox> l : batch.predictions()) for (LabeledBox x : l) for (double v : x.box().toArray()) buf.putDouble(v);
+        for (List<LabeledBox> l : batch.predictions()) for (LabeledBox x : l) buf.putInt(RandomDetections.LABELS.indexOf(x.label()));
+        for (List<LabeledBox> l : batch.truths()) for (LabeledBox x : l) for (double v : x.box().toArray()) buf.putDouble(v);
+        for (List<LabeledBox> l : batch.truths()) for (LabeledBox x : l) buf.putInt(RandomDetections.LABELS.indexOf(x.label()));
+        for (double v : r.meanBestIou()) buf.putDouble(v);
+        for (int v : r.tp()) buf.putInt(v);
+        try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(file))) {
+            o.write(buf.array(), 0, buf.position());
+        }
+    }
+}

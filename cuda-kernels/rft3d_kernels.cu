@@ -1,0 +1,271 @@
+// rft3d's GPU kernels: batched rewards and GRPO statistics, checked against the Java reference engine.
+// Every entry point is extern "C" so Java finds it by name with cuModuleGetFunction. Layouts are ragged:
+// sample b owns predictions [predOff[b], predOff[b+1]) and GT boxes [gtOff[b], gtOff[b+1]), and its IoU
+// matrix (row-major, predictions x GT) starts at pairOff[b] = sum over earlier samples of P_i * G_i.
+#include "iou3d.cuh"
+
+using namespace rft3d;
+
+namespace {
+
+constexpr unsigned FULL = 0xffffffffu;
+
+// Index of the sample owning flat pair index i: the last b with pairOff[b] <= i.
+__device__ inline int owner(const long long* off, int n, long long i) {
+    int lo = 0, hi = n;  // off has n + 1 entries
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (off[mid] <= i) lo = mid; else hi = mid;
+    }
+    return lo;
+}
+
+// Warp arg-max of (value, index): larger value wins, ties go to the smaller index (the Java loop's rule).
+__device__ inline void warp_argmax(double& v, int& idx) {
+    for (int s = 16; s > 0; s /= 2) {
+        double ov = __shfl_down_sync(FULL, v, s);
+        int oi = __shfl_down_sync(FULL, idx, s);
+        if (ov > v || (ov == v && oi >= 0 && (idx < 0 || oi < idx))) { v = ov; idx = oi; }
+    }
+    v = __shfl_sync(FULL, v, 0);
+    idx = __shfl_sync(FULL, idx, 0);
+}
+
+__device__ inline double warp_sum(double v) {
+    for (int s = 16; s > 0; s /= 2) v += __shfl_down_sync(FULL, v, s);
+    return __shfl_sync(FULL, v, 0);
+}
+
+}  // namespace
+
+// All pairwise IoUs of each sample, 0 where the labels differ (DetectionMatcher.iouMatrix).
+extern "C" __global__ void pairwise_iou(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
+                                        const double* predBoxes, const int* predLabels, const double* gtBoxes,
+                                        const int* gtLabels, double* iou) {
+    long long total = pairOff[numSamples];
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < total; i += (long long)gridDim.x * blockDim.x) {
+        int b = owner(pairOff, numSamples, i);
+        int g = gtOff[b + 1] - gtOff[b];
+        long long local = i - pairOff[b];
+        int p = predOff[b] + (int)(local / g);
+        int q = gtOff[b] + (int)(local % g);
+        iou[i] = predLabels[p] == gtLabels[q] ? iou3d(predBoxes + 9LL * p, gtBoxes + 9LL * q) : 0.0;
+    }
+}
+
+// Detection reward of each sample from its IoU matrix, one warp per sample (DetectionMatcher.fromIou and
+// DetectionTask.combine): greedy matching in output order per threshold, F1 averaged over thresholds,
+// mean best IoU. reward[b] is the total; parts[5 * b ..] = {meanBestIou, f1, tp, fp, fn}, counts at the
+// first threshold. `used` is scratch with one byte per GT box.
+extern "C" __global__ void detection_reward(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
+                                            const double* iou, const double* format, const double* thresholds,
+                                            int numThresholds, double wFormat, double wIou, double wF1,
+                                            unsigned char* used, double* reward, double* parts) {
+    int warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
+    int lane = threadIdx.x % 32;
+    if (warp >= numSamples) return;
+    int b = warp;
+    int P = predOff[b + 1] - predOff[b], G = gtOff[b + 1] - gtOff[b];
+    const double* m = iou + pairOff[b];
+    unsigned char* u = used + gtOff[b];
+    double meanBest, f1Sum = 0;
+    int tp0 = 0;
+    if (P == 0 && G == 0) {
+        meanBest = 1;
+        f1Sum = numThresholds;
+    } else {
+        double bestSum = 0;
+        for (int p = 0; p < P; p++) {
+            double v = 0;
+            for (int g = lane; g < G; g += 32) v = fmax(v, m[(long long)p * G + g]);
+            for (int s = 16; s > 0; s /= 2) v = fmax(v, __shfl_down_sync(FULL, v, s));
+            bestSum += __shfl_sync(FULL, v, 0);
+        }
+        meanBest = P == 0 ? 0 : bestSum / P;
+        for (int t = 0; t < numThresholds; t++) {
+            for (int g = lane; g < G; g += 32) u[g] = 0;
+            __syncwarp();
+            int tp = 0;
+            for (int p = 0; p < P; p++) {
+                double v = 0;
+                int idx = -1;
+                for (int g = lane; g < G; g += 32) {
+                    double x = m[(long long)p * G + g];
+                    if (!u[g] && x > v) { v = x; idx = g; }  // strict: first (smallest) g of this lane wins ties
+                }
+                warp_argmax(v, idx);
+                if (idx >= 0 && v > thresholds[t]) {
+                    if (lane == 0) u[idx] = 1;
+                    tp++;
+                }
+                __syncwarp();
+            }
+            int fp = P - tp, fn = G - tp;
+            int denom = 2 * tp + fp + fn;
+            f1Sum += denom == 0 ? 1.0 : 2.0 * tp / denom;
+            if (t == 0) tp0 = tp;
+        }
+    }
+    if (lane == 0) {
+        double f1 = f1Sum / numThresholds;
+        double* o = parts + 5LL * b;
+        reward[b] = wFormat * format[b] + wIou * meanBest + wF1 * f1;
+        o[0] = meanBest;
+        o[1] = f1;
+        o[2] = tp0;
+        o[3] = P - tp0;
+        o[4] = G - tp0;
+    }
+}
+
+// Grounding reward per sample (GroundingTask.score): frame reward, then the predicted box moved to world
+// coordinates by axisAlign[b] * poses[poseOff[b] + frame[b]] and its IoU with the world GT box.
+// frame[b] < 0 marks an unparsable answer. reward[b] is the total; parts[2 * b ..] = {frameReward, iou}.
+extern "C" __global__ void grounding_reward(int numSamples, const double* predBoxes, const int* frame,
+                                            const int* gtFrame, const double* gtBoxes, const int* poseOff,
+                                            const double* poses, const double* axisAlign, const double* format,
+                                            double frameTolerance, double wFormat, double wFrame, double wIou,
+                                            double* reward, double* parts) {
+    int b = blockIdx.x * blockDim.x + threadIdx.x;
+    if (b >= numSamples) return;
+    double frameReward = 0, iou = 0;
+    int f = frame[b];
+    if (f >= 0) {
+        frameReward = fmax(0.0, 1 - fabs((double)(f - gtFrame[b])) / frameTolerance);
+        if (f < poseOff[b + 1] - poseOff[b]) {
+            const double* A = axisAlign + 16LL * b;
+            const double* P = poses + 16LL * (poseOff[b] + f);
+            double M[4][4];
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++) {
+                    double s = 0;
+                    for (int k = 0; k < 4; k++) s += A[4 * i + k] * P[4 * k + j];
+                    M[i][j] = s;
+                }
+            const double* bx = predBoxes + 9LL * b;
+            double rb[3][3], r[3][3], e[3], world[9];
+            zxy_matrix(bx[6], bx[7], bx[8], rb);
+            for (int i = 0; i < 3; i++) {
+                world[i] = M[i][0] * bx[0] + M[i][1] * bx[1] + M[i][2] * bx[2] + M[i][3];
+                for (int j = 0; j < 3; j++) r[i][j] = M[i][0] * rb[0][j] + M[i][1] * rb[1][j] + M[i][2] * rb[2][j];
+            }
+            matrix_to_zxy(r, e);
+            world[3] = bx[3]; world[4] = bx[4]; world[5] = bx[5];
+            world[6] = e[0]; world[7] = e[1]; world[8] = e[2];
+            iou = iou3d(world, gtBoxes + 9LL * b);
+        }
+    }
+    reward[b] = wFormat * format[b] + wFrame * frameReward + wIou * iou;
+    parts[2LL * b] = frameReward;
+    parts[2LL * b + 1] = iou;
+}
+
+// Numeric reward per sample (NumericTask, Mra.of): valid[b] == 0 marks an unparsable answer.
+// reward[b] is the total, mra[b] the MRA.
+extern "C" __global__ void numeric_reward(int numSamples, const double* pred, const int* valid, const double* gt,
+                                          const double* format, const double* thresholds, int numThresholds,
+                                          double wFormat, double wNumeric, double* reward, double* mraOut) {
+    int b = blockIdx.x * blockDim.x + threadIdx.x;
+    if (b >= numSamples) return;
+    double y = pred[b], ys = gt[b], mra = 0;
+    if (valid[b] && isfinite(y) && isfinite(ys)) {
+        if (ys == 0) {
+            mra = y == 0 ? 1 : 0;
+        } else {
+            double rel = fabs(y - ys) / fabs(ys);
+            int hits = 0;
+            for (int t = 0; t < numThresholds; t++) hits += rel < 1 - thresholds[t];
+            mra = (double)hits / numThresholds;
+        }
+    }
+    reward[b] = wFormat * format[b] + wNumeric * mra;
+    mraOut[b] = mra;
+}
+
+// Mean and unbiased standard deviation of all n rewards, one block: stats = {mean, std}.
+extern "C" __global__ void batch_moments(int n, const double* rewards, double* stats) {
+    __shared__ double part[32];
+    double s = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) s += rewards[i];
+    s = warp_sum(s);
+    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = s;
+    __syncthreads();
+    if (threadIdx.x < 32) {
+        double v = threadIdx.x < blockDim.x / 32 ? part[threadIdx.x] : 0;
+        v = warp_sum(v);
+        if (threadIdx.x == 0) part[0] = v / n;
+    }
+    __syncthreads();
+    double mean = part[0];
+    __syncthreads();
+    double q = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) q += (rewards[i] - mean) * (rewards[i] - mean);
+    q = warp_sum(q);
+    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = q;
+    __syncthreads();
+    if (threadIdx.x < 32) {
+        double v = threadIdx.x < blockDim.x / 32 ? part[threadIdx.x] : 0;
+        v = warp_sum(v);
+        if (threadIdx.x == 0) {
+            stats[0] = mean;
+            stats[1] = n < 2 ? 0 : sqrt(v / (n - 1));
+        }
+    }
+}
+
+// Group-relative advantages (Advantages.compute), one warp per group of groupSize consecutive rewards.
+// scaling: 0 = group std, 1 = batch std (batchStats from batch_moments), 2 = none (Dr. GRPO).
+extern "C" __global__ void group_advantages(int n, int groupSize, const double* rewards, int scaling, double eps,
+                                            const double* batchStats, double* adv) {
+    int group = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
+    int lane = threadIdx.x % 32;
+    if ((long long)group * groupSize >= n) return;
+    const double* r = rewards + (long long)group * groupSize;
+    double s = 0;
+    for (int i = lane; i < groupSize; i += 32) s += r[i];
+    double mean = warp_sum(s) / groupSize;
+    double scale = 1;
+    if (scaling == 0) {
+        double q = 0;
+        for (int i = lane; i < groupSize; i += 32) q += (r[i] - mean) * (r[i] - mean);
+        q = warp_sum(q);
+        scale = (groupSize < 2 ? 0 : sqrt(q / (groupSize - 1))) + eps;
+    } else if (scaling == 1) {
+        scale = batchStats[1] + eps;
+    }
+    for (int i = lane; i < groupSize; i += 32) adv[(long long)group * groupSize + i] = (r[i] - mean) / scale;
+}
+
+// Per-token statistics of the clipped GRPO objective over a [B, T] masked batch (LossStats.compute).
+// Accumulates into acc[5] = {tokens, clipped, sum k3 KL, sum policy loss, sum ratio}; acc must be zeroed.
+extern "C" __global__ void loss_stats(int B, int T, const float* logpNew, const float* logpOld, const float* logpRef,
+                                      const float* mask, const double* adv, double clipLow, double clipHigh,
+                                      double* acc) {
+    double a[5] = {0, 0, 0, 0, 0};
+    long long total = (long long)B * T;
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < total; i += (long long)gridDim.x * blockDim.x) {
+        if (mask[i] == 0) continue;
+        double A = adv[i / T];
+        double ratio = exp((double)logpNew[i] - (double)logpOld[i]);
+        double clipped = fmin(fmax(ratio, 1 - clipLow), 1 + clipHigh);
+        double d = (double)logpRef[i] - (double)logpNew[i];
+        a[0] += 1;
+        a[1] += (A > 0 && ratio > 1 + clipHigh) || (A < 0 && ratio < 1 - clipLow);
+        a[2] += exp(d) - d - 1;
+        a[3] += -fmin(ratio * A, clipped * A);
+        a[4] += ratio;
+    }
+    __shared__ double part[32][5];
+    for (int k = 0; k < 5; k++) {
+        double v = warp_sum(a[k]);
+        if (threadIdx.x % 32 == 0) part[threadIdx.x / 32][k] = v;
+    }
+    __syncthreads();
+    if (threadIdx.x < 32) {
+        for (int k = 0; k < 5; k++) {
+            double v = threadIdx.x < blockDim.x / 32 ? part[threadIdx.x][k] : 0;
+            v = warp_sum(v);
+            if (threadIdx.x == 0) atomicAdd(acc + k, v);
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package rft3d.cuda;
+
+import static jcuda.driver.JCudaDriver.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUfunction;
+import rft3d.geometry.LabeledBox;
+import rft3d.grpo.AdvantageOptions;
+import rft3d.grpo.Advantages;
+import rft3d.grpo.LossStats;
+import rft3d.parse.AnswerParser;
+import rft3d.reward.CpuRewardEngine;
+import rft3d.reward.DetectionMatcher;
+import rft3d.reward.DetectionTask;
+import rft3d.reward.GroundingTask;
+import rft3d.reward.NumericTask;
+import rft3d.reward.ParsedAnswer;
+import rft3d.reward.Reward;
+import rft3d.reward.RewardConfig;
+import rft3d.reward.RewardEngine;
+import rft3d.reward.Tasks;
+
+/**
+ * The reward engine on an NVIDIA GPU: answers are parsed on the CPU threads (string work), then the
+ * geometry, matching, rewards and advantages of the whole batch run as a few kernel launches over one
+ * packed upload. Results equal {@link CpuRewardEngine}'s (tested on random batches); multiple-choice
+ * scoring, a string comparison, stays on the CPU.
+ *
+ * <p>Calls are serialised (one stream, reused buffers). The {@code ...OnDevice} methods take raw device
+ * addresses (for example LibTorch CUDA tensors' {@code data_ptr()}) in the same primary context.
+ */
+public final class GpuRewardEngine implements RewardEngine {
+    private static final int THREADS = 256;
+
+    private final RewardConfig cfg;
+    private final CudaModule cuda;
+    private final CpuRewardEngine cpu;
+    private final DeviceArena arena = new DeviceArena();
+    private final DeviceBuffer iouBuffer = new DeviceBuffer();
+    private final DeviceBuffer usedBuffer = new DeviceBuffer();
+    private final CUfunction pairwiseIou, detectionReward, groundingReward, numericReward, batchMoments, groupAdvantages, lossStats;
+    private final CUevent start = new CUevent(), stop = new CUevent();
+    private float lastKernelMillis;
+
+    private GpuRewardEngine(RewardConfig cfg, CudaModule cuda) {
+        this.cfg = cfg;
+        this.cuda = cuda;
+        this.cpu = new CpuRewardEngine(cfg);
+        pairwiseIou = cuda.function("pairwise_iou");
+        detectionReward = cuda.function("detection_reward");
+        groundingReward = cuda.function("grounding_reward");
+        numericReward = cuda.function("numeric_reward");
+        batchMoments = cuda.function("batch_moments");
+        groupAdvantages = cuda.function("group_advantages");
+        lossStats = cuda.function("loss_stats");
+        cuEventCreate(start, 0);
+        cuEventCreate(stop, 0);
+    }
+
+    /**
+     * An engine on device 0.
+     *
+     * @throws CudaUnavailableException with the reason when there is no usable GPU
+     */
+    public static GpuRewardEngine open(RewardConfig cfg) throws CudaUnavailableException {
+        return new GpuRewardEngine(cfg, CudaModule.open());
+    }
+
+    @Override
+    public synchronized List<Reward> score(String task, List<String> completions, List<JsonNode> gts) {
+        CpuRewardEngine.checkBatch(completions, gts);
+        return switch (task) {
+            case "detection" -> scoreDetection(completions, gts);
+            case "grounding" -> scoreGrounding(completions, gts);
+            case "numeric" -> scoreNumeric(completions, gts);
+            default -> cpu.score(task, completions, gts); // "mc" (string match) and unknown names (its error)
+        };
+    }
+
+    // ---- detection -------------------------------------------------------------------------------
+
+    /** Per-sample detection results of one batch, as the kernels computed them. */
+    public record DetectionOutput(double[] reward, double[] meanBestIou, double[] f1, int[] tp, int[] fp, int[] fn) {
+        /** Sample i's matching statistics. */
+        public DetectionMatcher.Stats stats(int i) {
+            return new DetectionMatcher.Stats(meanBestIou[i], f1[i], tp[i], fp[i], fn[i]);
+        }
+    }
+
+    private List<Reward> scoreDetection(List<String> completions, List<JsonNode> gts) {
+        DetectionTask task = new DetectionTask(cfg);
+        Object[] truths = CpuRewardEngine.parseTruths(task, gts);
+        List<ParsedAnswer<List<LabeledBox>>> parsed = cpu.map(completions.size(), i -> DetectionTask.parse(completions.get(i)));
+        List<List<LabeledBox>> preds = new ArrayList<>(parsed.size());
+        List<List<LabeledBox>> gtBoxes = new ArrayList<>(parsed.size());
+        double[] format = new double[parsed.size()];
+        for (int i = 0; i < parsed.size(); i++) {
+            preds.add(parsed.get(i).value());
+            @SuppressWarnings("unchecked")
+            List<LabeledBox> g = (List<LabeledBox>) truths[i];
+            gtBoxes.add(g);
+            format[i] = parsed.get(i).format();
+        }
+        DetectionOutput out = detection(preds, gtBoxes, format);
+        List<Reward> rewards = new ArrayList<>(parsed.size());
+        for (int i = 0; i < parsed.size(); i++) rewards.add(task.combine(parsed.get(i), out.stats(i)));
+        return rewards;
+    }
+
+    /**
+     * Detection rewards of already-parsed boxes: pairwise IoU, matching and rewards on the GPU. With
+     * {@link RewardConfig.Matching#OPTIMAL} the IoU matrices come back and the assignment runs on the CPU.
+     */
+    public synchronized DetectionOutput detection(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, double[] format) {
+        int b = preds.size();
+        if (gts.size() != b || format.length != b) throw new IllegalArgumentException("preds, gts and format differ in length");
+        Map<String, Integer> labelIds = new HashMap<>();
+        int[] predOff = new int[b + 1], gtOff = new int[b + 1];
+        long[] pairOff = new long[b + 1];
+        for (int i = 0; i < b; i++) {
+            predOff[i + 1] = predOff[i] + preds.get(i).size();
+            gtOff[i + 1] = gtOff[i] + gts.get(i).size();
+            pairOff[i + 1] = pairOff[i] + (long) preds.get(i).size() * gts.get(i).size();
+        }
+        double[] predBoxes = new double[9 * predOff[b]], gtBoxes = new double[9 * Math.max(1, gtOff[b])];
+        int[] predLabels = new int[Math.max(1, predOff[b])], gtLabels = new int[Math.max(1, gtOff[b])];
+        pack(preds, predBoxes, predLabels, labelIds);
+        pack(gts, gtBoxes, gtLabels, labelIds);
+        List<Double> th = cfg.f1Thresholds();
+        double[] thresholds = th.stream().mapToDouble(Double::doubleValue).toArray();
+
+        cuda.makeCurrent();
+        arena.reset();
+        long oPredOff = arena.put(predOff), oGtOff = arena.put(gtOff), oPairOff = arena.put(pairOff);
+        long oPredBoxes = arena.put(predBoxes.length == 0 ? new double[9] : predBoxes), oPredLabels = arena.put(predLabels);
+        long oGtBoxes = arena.put(gtBoxes), oGtLabels = arena.put(gtLabels);
+        long oFormat = arena.put(format), oThresholds = arena.put(thresholds);
+        long inputs = arena.used();
+        long oReward = arena.reserve(8L * b), oParts = arena.reserve(40L * b);
+        CUdeviceptr iou = iouBuffer.ensure(8 * Math.max(1, pairOff[b]));
+        CUdeviceptr used = usedBuffer.ensure(Math.max(1, gtOff[b]));
+        arena.upload(inputs, cuda.stream());
+        cuEventRecord(start, cuda.stream());
+        cuda.launch(pairwiseIou, gridFor(pairOff[b], THREADS), THREADS, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff),
+                arena.at(oPredBoxes), arena.at(oPredLabels), arena.at(oGtBoxes), arena.at(oGtLabels), iou);
+        cuda.launch(detectionReward, ceilDiv(32L * b, THREADS), THREADS, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff),
+                iou, arena.at(oFormat), arena.at(oThresholds), thresholds.length, cfg.formatWeight(), cfg.detectionIouWeight(),
+                cfg.detectionF1Weight(), used, arena.at(oReward), arena.at(oParts));
+        cuEventRecord(stop, cuda.stream());
+        arena.download(oReward, arena.used() - oReward, cuda.stream());
+        double[] matrix = null;
+        if (cfg.matching() == RewardConfig.Matching.OPTIMAL && pairOff[b] > 0) {
+            matrix = new double[Math.toIntExact(pairOff[b])];
+            cuMemcpyDtoHAsync(Pointer.to(matrix), iou, 8 * pairOff[b], cuda.stream());
+        }
+        cuda.synchronize();
+        recordKernelTime();
+        double[] reward = arena.doubles(oReward, b), parts = arena.doubles(oParts, 5 * b);
+        DetectionOutput out = new DetectionOutput(reward, new double[b], new double[b], new int[b], new int[b], new int[b]);
+        for (int i = 0; i < b; i++) {
+            DetectionMatcher.Stats s = matrix == null
+                    ? new DetectionMatcher.Stats(parts[5 * i], parts[5 * i + 1], (int) parts[5 * i + 2], (int) parts[5 * i + 3], (int) parts[5 * i + 4])
+                    : DetectionMatcher.fromIou(rows(matrix, pairOff[i], preds.get(i).size(), gts.get(i).size()), gts.get(i).size(), cfg);
+            out.meanBestIou[i] = s.meanBestIou();
+            out.f1[i] = s.f1();
+            out.tp[i] = s.tp();
+            out.fp[i] = s.fp();
+            out.fn[i] = s.fn();
+        }
+        return out;
+    }
+
+    /**
+     * All pairwise IoUs of the batch, flat: sample i's {@code P_i × G_i} matrix (0 for different labels)
+     * starts at {@code Σ_{j<i} P_j·G_j}. For tests and benchmarks of the IoU kernel alone.
+     */
+    public synchronized double[] pairwiseIou(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts) {
+        detection(preds, gts, new double[preds.size()]);
+        long total = 0;
+        for (int i = 0; i < preds.size(); i++) total += (long) preds.get(i).size() * gts.get(i).size();
+        double[] out = new double[Math.toIntExact(total)];
+        if (total > 0) {
+            cuMemcpyDtoHAsync(Pointer.to(out), iouBuffer.ensure(8 * total), 8 * total, cuda.stream());
+            cuda.synchronize();
+        }
+        return out;
+    }
+
+    private static double[][] rows(double[] flat, long offset, int p, int g) {
+        double[][] m = new double[p][g];
+        for (int r = 0; r < p; r++) System.arraycopy(flat, (int) (offset + (long) r * g), m[r], 0, g);
+        return m;
+    }
+
+    private static void pack(List<List<LabeledBox>> lists, double[] boxes, int[] labels, Map<String, Integer> ids) {
+        int k = 0;
+        for (List<LabeledBox> list : lists) {
+            for (LabeledBox lb : list) {
+                System.arraycopy(lb.box().toArray(), 0, boxes, 9 * k, 9);
+                labels[k++] = ids.computeIfAbsent(lb.label(), x -> ids.size());
+            }
+        }
+    }
+
+    // ---- grounding and numeric -------------------------------------------------------------------
+
+    private List<Reward> scoreGrounding(List<String> completions, List<JsonNode> gts) {
+        GroundingTask task = new GroundingTask(cfg);
+        Object[] truths = CpuRewardEngine.parseTruths(task, gts);
+        var parsed = cpu.map(completions.size(), i -> GroundingTask.parse(completions.get(i)));
+        int b = parsed.size();
+        double[] predBoxes = new double[9 * b], gtBoxes = new double[9 * b], axis = new double[16 * b], format = new double[b];
+        int[] frame = new int[b], gtFrame = new int[b], poseOff = new int[b + 1];
+        for (int i = 0; i < b; i++) poseOff[i + 1] = poseOff[i] + ((GroundingTask.Truth) truths[i]).camToWorld().size();
+        double[] poses = new double[16 * poseOff[b]];
+        for (int i = 0; i < b; i++) {
+            GroundingTask.Truth t = (GroundingTask.Truth) truths[i];
+            AnswerParser.Grounding g = parsed.get(i).value();
+            frame[i] = g == null ? -1 : g.frame();
+            if (g != null) System.arraycopy(g.box().toArray(), 0, predBoxes, 9 * i, 9);
+            System.arraycopy(t.worldBox().toArray(), 0, gtBoxes, 9 * i, 9);
+            System.arraycopy(t.axisAlign().toRowMajor(), 0, axis, 16 * i, 16);
+            for (int f = 0; f < t.camToWorld().size(); f++) {
+                System.arraycopy(t.camToWorld().get(f).toRowMajor(), 0, poses, 16 * (poseOff[i] + f), 16);
+            }
+            gtFrame[i] = t.frame();
+            format[i] = parsed.get(i).format();
+        }
+        cuda.makeCurrent();
+        arena.reset();
+        long oBoxes = arena.put(predBoxes), oFrame = arena.put(frame), oGtFrame = arena.put(gtFrame), oGt = arena.put(gtBoxes);
+        long oPoseOff = arena.put(poseOff), oPoses = arena.put(poses), oAxis = arena.put(axis), oFormat = arena.put(format);
+        long inputs = arena.used();
+        long oReward = arena.reserve(8L * b), oParts = arena.reserve(16L * b);
+        arena.upload(inputs, cuda.stream());
+        cuEventRecord(start, cuda.stream());
+        cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame), arena.at(oGtFrame),
+                arena.at(oGt), arena.at(oPoseOff), arena.at(oPoses), arena.at(oAxis), arena.at(oFormat), cfg.frameTolerance(),
+                cfg.formatWeight(), cfg.groundingFrameWeight(), cfg.groundingIouWeight(), arena.at(oReward), arena.at(oParts));
+        cuEventRecord(stop, cuda.stream());
+        arena.download(oReward, arena.used() - oReward, cuda.stream());
+        cuda.synchronize();
+        recordKernelTime();
+        double[] parts = arena.doubles(oParts, 2 * b);
+        List<Reward> out = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            out.add(task.combine(format[i], parts[2 * i], parts[2 * i + 1], GroundingTask.reason(parsed.get(i), (GroundingTask.Truth) truths[i])));
+        }
+        return out;
+    }
+
+    private List<Reward> scoreNumeric(List<String> completions, List<JsonNode> gts) {
+        NumericTask task = new NumericTask(cfg);
+        Object[] truths = CpuRewardEngine.parseTruths(task, gts);
+        var parsed = cpu.map(completions.size(), i -> NumericTask.parse(completions.get(i)));
+        int b = parsed.size();
+        double[] pred = new double[b], gt = new double[b], format = new double[b];
+        int[] valid = new int[b];
+        for (int i = 0; i < b; i++) {
+            Double v = parsed.get(i).value();
+            valid[i] = v == null ? 0 : 1;
+            pred[i] = v == null ? 0 : v;
+            gt[i] = (Double) truths[i];
+            format[i] = parsed.get(i).format();
+        }
+        double[] thresholds = cfg.mraThresholds().stream().mapToDouble(Double::doubleValue).toArray();
+        cuda.makeCurrent();
+        arena.reset();
+        long oPred = arena.put(pred), oValid = arena.put(valid), oGt = arena.put(gt), oFormat = arena.put(format);
+        long oTh = arena.put(thresholds);
+        long inputs = arena.used();
+        long oReward = arena.reserve(8L * b), oMra = arena.reserve(8L * b);
+        arena.upload(inputs, cuda.stream());
+        cuEventRecord(start, cuda.stream());
+        cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid), arena.at(oGt), arena.at(oFormat),
+                arena.at(oTh), thresholds.length, cfg.formatWeight(), cfg.numericWeight(), arena.at(oReward), arena.at(oMra));
+        cuEventRecord(stop, cuda.stream());
+        arena.download(oReward, arena.used() - oReward, cuda.stream());
+        cuda.synchronize();
+        recordKernelTime();
+        double[] mra = arena.doubles(oMra, b);
+        List<Reward> out = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) out.add(task.combine(format[i], mra[i], parsed.get(i).reason()));
+        return out;
+    }
+
+    // ---- GRPO ------------------------------------------------------------------------------------
+
+    @Override
+    public synchronized double[] advantages(double[] rewards, int groupSize, AdvantageOptions options) {
+        Advantages.validate(rewards, groupSize);
+        cuda.makeCurrent();
+        arena.reset();
+        long oRewards = arena.put(rewards);
+        long inputs = arena.used();
+        long oAdv = arena.reserve(8L * rewards.length), oStats = arena.reserve(16);
+        arena.upload(inputs, cuda.stream());
+        launchAdvantages(arena.at(oRewards), arena.at(oAdv), arena.at(oStats), rewards.length, groupSize, options);
+        arena.download(oAdv, 8L * rewards.length, cuda.stream());
+        cuda.synchronize();
+        recordKernelTime();
+        return arena.doubles(oAdv, rewards.length);
+    }
+
+    /**
+     * Group-relative advantages between two device buffers of {@code n} doubles (for example LibTorch
+     * float64 CUDA tensors), without a host copy. Inputs are not checked for NaN: they never leave the GPU.
+     */
+    public synchronized void advantagesOnDevice(long rewardsAddress, long advantagesAddress, int n, int groupSize, AdvantageOptions options) {
+        if (groupSize < 1 || n % groupSize != 0) throw new IllegalArgumentException(n + " rewards do not split into groups of " + groupSize);
+        cuda.makeCurrent();
+        arena.reset();
+        long oStats = arena.reserve(16);
+        launchAdvantages(new RawDevicePointer(rewardsAddress), new RawDevicePointer(advantagesAddress), arena.at(oStats), n, groupSize, options);
+        cuda.synchronize();
+        recordKernelTime();
+    }
+
+    private void launchAdvantages(Pointer rewards, Pointer adv, Pointer stats, int n, int groupSize, AdvantageOptions options) {
+        int scaling = switch (options.scaling()) {
+            case GROUP_STD -> 0;
+            case BATCH_STD -> 1;
+            case NONE -> 2;
+        };
+        cuEventRecord(start, cuda.stream());
+        if (scaling == 1) cuda.launch(batchMoments, 1, 1024, n, rewards, stats);
+        cuda.launch(groupAdvantages, ceilDiv(32L * (n / groupSize), THREADS), THREADS, n, groupSize, rewards, scaling, options.eps(), stats, adv);
+        cuEventRecord(stop, cuda.stream());
+    }
+
+    /** {@link LossStats#compute} on the GPU from host arrays. */
+    public synchronized LossStats lossStats(float[] logp, float[] logpOld, float[] logpRef, float[] mask, double[] advantages,
+                                            int B, int T, double clipLow, double clipHigh) {
+        long n = (long) B * T;
+        if (logp.length != n || logpOld.length != n || logpRef.length != n || mask.length != n || advantages.length != B) {
+            throw new IllegalArgumentException("loss stats need [B*T] = " + n + " log-probs and mask and " + B + " advantages");
+        }
+        cuda.makeCurrent();
+        arena.reset();
+        long a = arena.put(logp), b = arena.put(logpOld), c = arena.put(logpRef), d = arena.put(mask), e = arena.put(advantages);
+        long inputs = arena.used();
+        long oSums = arena.reserve(40);
+        arena.upload(inputs, cuda.stream());
+        return runLossStats(arena.at(a), arena.at(b), arena.at(c), arena.at(d), arena.at(e), oSums, B, T, clipLow, clipHigh);
+    }
+
+    /** {@link LossStats#compute} over device buffers: float32 {@code [B, T]} log-probs and mask, float64 advantages. */
+    public synchronized LossStats lossStatsOnDevice(long logp, long logpOld, long logpRef, long mask, long advantages,
+                                                    int B, int T, double clipLow, double clipHigh) {
+        cuda.makeCurrent();
+        arena.reset();
+        long oSums = arena.reserve(40);
+        return runLossStats(new RawDevicePointer(logp), new RawDevicePointer(logpOld), new RawDevicePointer(logpRef),
+                new RawDevicePointer(mask), new RawDevicePointer(advantages), oSums, B, T, clipLow, clipHigh);
+    }
+
+    private LossStats runLossStats(Pointer logp, Pointer logpOld, Pointer logpRef, Pointer mask, Pointer adv, long oSums,
+                                   int B, int T, double clipLow, double clipHigh) {
+        cuMemsetD8Async(arena.at(oSums), (byte) 0, 40, cuda.stream());
+        long blocks = Math.min(gridFor((long) B * T, THREADS), 4L * cuda.multiprocessors());
+        cuEventRecord(start, cuda.stream());
+        cuda.launch(lossStats, blocks, THREADS, B, T, logp, logpOld, logpRef, mask, adv, clipLow, clipHigh, arena.at(oSums));
+        cuEventRecord(stop, cuda.stream());
+        arena.download(oSums, 40, cuda.stream());
+        cuda.synchronize();
+        recordKernelTime();
+        return LossStats.fromSums(arena.doubles(oSums, 5));
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Blocks for a grid-stride kernel over {@code n} items. */
+    private long gridFor(long n, int threads) {
+        return Math.min(ceilDiv(n, threads), 64L * cuda.multiprocessors());
+    }
+
+    private void recordKernelTime() {
+        float[] ms = {0};
+        cuEventElapsedTime(ms, start, stop);
+        lastKernelMillis = ms[0];
+    }
+
+    /** GPU time of the last call's kernels (CUDA events around the launches, copies excluded), in ms. */
+    public synchronized float lastKernelMillis() {
+        return lastKernelMillis;
+    }
+
+    @Override
+    public String describe() {
+        return "cuda: " + cuda.deviceName() + " (" + cuda.multiprocessors() + " SMs)";
+    }
+
+    @Override
+    public RewardConfig config() {
+        return cfg;
+    }
+
+    @Override
+    public synchronized void close() {
+        cuda.makeCurrent();
+        arena.close();
+        iouBuffer.close();
+        usedBuffer.close();
+        cuEventDestroy(start);
+        cuEventDestroy(stop);
+        cuda.close();
+        cpu.close();
+    }
+}
