@@ -39,6 +39,22 @@ __device__ inline void matrix_to_zxy(const double r[3][3], double out[3]) {
     }
 }
 
+// A box prepared once and reused for all its pairs: the trigonometry is the expensive part of a pair.
+// Layout (PREPARED doubles): centre 0-2, sizes 3-5, rotation matrix row-major 6-14, bounding radius 15.
+constexpr int PREPARED = 16;
+enum Kind { INVALID = 0, ALIGNED = 1, YAW_ONLY = 2, GENERAL = 3 };
+
+__device__ inline int prepare_box(const double* b, double* out) {
+    if (!box_valid(b)) return INVALID;
+    double r[3][3];
+    zxy_matrix(b[6], b[7], b[8], r);
+    for (int i = 0; i < 6; i++) out[i] = b[i];
+    for (int i = 0; i < 9; i++) out[6 + i] = r[i / 3][i % 3];
+    out[15] = 0.5 * sqrt(b[3] * b[3] + b[4] * b[4] + b[5] * b[5]);
+    if (b[6] == 0 && b[7] == 0 && b[8] == 0) return ALIGNED;
+    return b[7] == 0 && b[8] == 0 ? YAW_ONLY : GENERAL;
+}
+
 __device__ inline double overlap1d(double ca, double sa, double cb, double sb) {
     return fmax(0.0, fmin(ca + sa / 2, cb + sb / 2) - fmax(ca - sa / 2, cb - sb / 2));
 }
@@ -50,18 +66,19 @@ __device__ inline double pair_scale(const double* a, const double* b) {
     return fmax(s, fmax(fabs(b[0] - a[0]), fmax(fabs(b[1] - a[1]), fabs(b[2] - a[2]))));
 }
 
+// a and b are prepared boxes; for a yaw-only box, cos(yaw) = R00 and sin(yaw) = R10.
 __device__ inline double yaw_only_intersection(const double* a, const double* b) {
     double h = overlap1d(a[2], a[5], b[2], b[5]);
     if (h == 0) return 0;
     double tol = PLANE_EPS * pair_scale(a, b);
     double pa[2 * 8], pb[8], tmp[2 * 8];
     const double lx[4] = {-0.5, 0.5, 0.5, -0.5}, ly[4] = {-0.5, -0.5, 0.5, 0.5};
-    double c = cos(a[6]), s = sin(a[6]);
+    double c = a[6], s = a[9];
     for (int i = 0; i < 4; i++) {
         pa[2 * i] = c * lx[i] * a[3] - s * ly[i] * a[4];
         pa[2 * i + 1] = s * lx[i] * a[3] + c * ly[i] * a[4];
     }
-    c = cos(b[6]); s = sin(b[6]);
+    c = b[6]; s = b[9];
     for (int i = 0; i < 4; i++) {
         pb[2 * i] = (b[0] - a[0]) + c * lx[i] * b[3] - s * ly[i] * b[4];
         pb[2 * i + 1] = (b[1] - a[1]) + s * lx[i] * b[3] + c * ly[i] * b[4];
@@ -101,10 +118,9 @@ struct Solid {
     double plane[6][4];  // n.x, n.y, n.z, d: inside when n.p <= d
 };
 
-// Corners and face planes of box b, relative to origin o (box a's centre, for precision).
+// Corners and face planes of prepared box b, relative to origin o (box a's centre, for precision).
 __device__ inline void make_solid(const double* b, const double* o, Solid& s) {
-    double r[3][3];
-    zxy_matrix(b[6], b[7], b[8], r);
+    const double(*r)[3] = reinterpret_cast<const double(*)[3]>(b + 6);
     double c[3] = {b[0] - o[0], b[1] - o[1], b[2] - o[2]};
     for (int i = 0; i < 8; i++) {
         double l[3] = {((i & 4) ? 0.5 : -0.5) * b[3], ((i & 2) ? 0.5 : -0.5) * b[4], ((i & 1) ? 0.5 : -0.5) * b[5]};
@@ -184,30 +200,32 @@ __device__ inline double polyhedral_intersection(const double* a, const double* 
     return fmax(0.0, v6 / 6);
 }
 
-// True when the bounding spheres are apart: the boxes cannot meet (Iou3D.cannotTouch).
+// True when the bounding spheres of two prepared boxes are apart: they cannot meet (Iou3D.cannotTouch).
 __device__ inline bool cannot_touch(const double* a, const double* b) {
-    double ra = 0.5 * sqrt(a[3] * a[3] + a[4] * a[4] + a[5] * a[5]);
-    double rb = 0.5 * sqrt(b[3] * b[3] + b[4] * b[4] + b[5] * b[5]);
     double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-    return dx * dx + dy * dy + dz * dz > (ra + rb) * (ra + rb);
+    return dx * dx + dy * dy + dz * dz > (a[15] + b[15]) * (a[15] + b[15]);
 }
 
-__device__ inline double intersection_volume(const double* a, const double* b) {
-    if (cannot_touch(a, b)) return 0;
-    bool aligned_a = a[6] == 0 && a[7] == 0 && a[8] == 0, aligned_b = b[6] == 0 && b[7] == 0 && b[8] == 0;
-    if (aligned_a && aligned_b)
-        return overlap1d(a[0], a[3], b[0], b[3]) * overlap1d(a[1], a[4], b[1], b[4]) * overlap1d(a[2], a[5], b[2], b[5]);
-    if (a[7] == 0 && a[8] == 0 && b[7] == 0 && b[8] == 0) return yaw_only_intersection(a, b);
-    return polyhedral_intersection(a, b);
-}
-
-__device__ inline double iou3d(const double* a, const double* b) {
-    if (!box_valid(a) || !box_valid(b)) return 0;
-    double inter = intersection_volume(a, b);
-    double uni = a[3] * a[4] * a[5] + b[3] * b[4] * b[5] - inter;
-    double iou = inter / uni;
-    if (!(iou > 0)) return 0;
+// IoU of two prepared boxes of the given kinds; the same path choice as Iou3D.intersectionVolume.
+__device__ inline double iou_prepared(const double* a, int kindA, const double* b, int kindB) {
+    if (kindA == INVALID || kindB == INVALID || cannot_touch(a, b)) return 0;
+    double inter;
+    if (kindA == ALIGNED && kindB == ALIGNED)
+        inter = overlap1d(a[0], a[3], b[0], b[3]) * overlap1d(a[1], a[4], b[1], b[4]) * overlap1d(a[2], a[5], b[2], b[5]);
+    else if (kindA <= YAW_ONLY && kindB <= YAW_ONLY)
+        inter = yaw_only_intersection(a, b);
+    else
+        inter = polyhedral_intersection(a, b);
+    double iou = inter / (a[3] * a[4] * a[5] + b[3] * b[4] * b[5] - inter);
+    if (!(iou > 0)) return 0;  // also NaN from overflowing sizes
     return fmin(iou, 1.0);
+}
+
+// IoU of two raw 9-number boxes.
+__device__ inline double iou3d(const double* a, const double* b) {
+    double pa[PREPARED], pb[PREPARED];
+    int ka = prepare_box(a, pa), kb = prepare_box(b, pb);
+    return iou_prepared(pa, ka, pb, kb);
 }
 
 }  // namespace rft3d

@@ -10,16 +10,6 @@ namespace {
 
 constexpr unsigned FULL = 0xffffffffu;
 
-// Index of the sample owning flat pair index i: the last b with pairOff[b] <= i.
-__device__ inline int owner(const long long* off, int n, long long i) {
-    int lo = 0, hi = n;  // off has n + 1 entries
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (off[mid] <= i) lo = mid; else hi = mid;
-    }
-    return lo;
-}
-
 // Warp arg-max of (value, index): larger value wins, ties go to the smaller index (the Java loop's rule).
 __device__ inline void warp_argmax(double& v, int& idx) {
     for (int s = 16; s > 0; s /= 2) {
@@ -38,18 +28,57 @@ __device__ inline double warp_sum(double v) {
 
 }  // namespace
 
-// All pairwise IoUs of each sample, 0 where the labels differ (DetectionMatcher.iouMatrix).
-extern "C" __global__ void pairwise_iou(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
-                                        const double* predBoxes, const int* predLabels, const double* gtBoxes,
-                                        const int* gtLabels, double* iou) {
-    long long total = pairOff[numSamples];
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < total; i += (long long)gridDim.x * blockDim.x) {
-        int b = owner(pairOff, numSamples, i);
-        int g = gtOff[b + 1] - gtOff[b];
-        long long local = i - pairOff[b];
-        int p = predOff[b] + (int)(local / g);
-        int q = gtOff[b] + (int)(local % g);
-        iou[i] = predLabels[p] == gtLabels[q] ? iou3d(predBoxes + 9LL * p, gtBoxes + 9LL * q) : 0.0;
+// Prepares n boxes (9 numbers each) once for all their pairs: table[PREPARED * i], kind[i].
+extern "C" __global__ void prepare_boxes(int n, const double* boxes, double* table, int* kind) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        kind[i] = prepare_box(boxes + 9LL * i, table + (long long)PREPARED * i);
+    }
+}
+
+// Step 1 of the pairwise IoU: every pair gets IoU 0, except pairs that share a label and whose
+// bounding spheres meet, which are appended to a work list (pair index, prediction, GT box). Only a
+// few percent of pairs qualify; compacting them keeps every lane of the costly step 2 busy.
+// Grid: y walks the samples, x the pairs of one sample.
+extern "C" __global__ void candidate_pairs(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
+                                           const double* predTable, const int* predKind, const int* predLabels,
+                                           const double* gtTable, const int* gtKind, const int* gtLabels, double* iou,
+                                           unsigned long long* workCount, long long* workPair, int2* workBoxes) {
+    int lane = threadIdx.x % 32;
+    for (int b = blockIdx.y; b < numSamples; b += gridDim.y) {
+        int P = predOff[b + 1] - predOff[b], G = gtOff[b + 1] - gtOff[b];
+        long long n = (long long)P * G;
+        for (long long local = blockIdx.x * (long long)blockDim.x + threadIdx.x; local < n; local += (long long)gridDim.x * blockDim.x) {
+            int p = predOff[b] + (int)(local / G), q = gtOff[b] + (int)(local % G);
+            long long pair = pairOff[b] + local;
+            bool want = predLabels[p] == gtLabels[q] && predKind[p] != INVALID && gtKind[q] != INVALID &&
+                        !cannot_touch(predTable + (long long)PREPARED * p, gtTable + (long long)PREPARED * q);
+            iou[pair] = 0;
+            // Warp-aggregated append: one atomic per warp.
+            unsigned active = __activemask();
+            unsigned ballot = __ballot_sync(active, want);
+            int leader = __ffs(active) - 1;
+            unsigned long long base = 0;
+            if (lane == leader && ballot) base = atomicAdd(workCount, (unsigned long long)__popc(ballot));
+            base = __shfl_sync(active, base, leader);
+            if (want) {
+                unsigned long long slot = base + __popc(ballot & ((1u << lane) - 1));
+                workPair[slot] = pair;
+                workBoxes[slot] = make_int2(p, q);
+            }
+        }
+    }
+}
+
+// Step 2 of the pairwise IoU: the exact IoU of every listed pair (DetectionMatcher.iouMatrix).
+extern "C" __global__ void candidate_iou(const unsigned long long* workCount, const long long* workPair,
+                                         const int2* workBoxes, const double* predTable, const int* predKind,
+                                         const double* gtTable, const int* gtKind, double* iou) {
+    unsigned long long n = *workCount;
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < n;
+         i += (unsigned long long)gridDim.x * blockDim.x) {
+        int2 pq = workBoxes[i];
+        iou[workPair[i]] = iou_prepared(predTable + (long long)PREPARED * pq.x, predKind[pq.x],
+                                        gtTable + (long long)PREPARED * pq.y, gtKind[pq.y]);
     }
 }
 

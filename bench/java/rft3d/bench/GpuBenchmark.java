@@ -23,7 +23,8 @@ import rft3d.reward.RewardConfig;
  * reference on all cores, and agreement between the two. Writes each workload as a binary file for the
  * Python references ({@code bench/python/reference.py}) and prints a table.
  *
- * <p>Usage: {@code GpuBenchmark OUT_DIR [--quick]}.
+ * <p>Usage: {@code GpuBenchmark OUT_DIR [--quick | --profile]}: --quick runs one small batch (for
+ * compute-sanitizer), --profile only the GPU side of general-1024, three times (for Nsight Compute).
  */
 public final class GpuBenchmark {
     private GpuBenchmark() {}
@@ -33,6 +34,10 @@ public final class GpuBenchmark {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         boolean quick = args.length > 1 && args[1].equals("--quick");
+        if (args.length > 1 && args[1].equals("--profile")) {
+            profile();
+            return;
+        }
         Files.createDirectories(out);
         List<Workload> workloads = quick
                 ? List.of(new Workload("general-64", 64, RandomDetections.Rotation.GENERAL))
@@ -88,6 +93,14 @@ public final class GpuBenchmark {
             System.out.println(table);
             System.out.println("* share of the H100's 3.35 TB/s for the IoU matrix's unavoidable traffic (16 B per pair); the kernels are compute-bound.");
             endToEndFromStrings(gpu, cpu, quick ? 64 : 1024);
+        }
+    }
+
+    private static void profile() throws Exception {
+        var batch = RandomDetections.generate(1024, 64, 64, RandomDetections.Rotation.GENERAL, 42);
+        double[] format = new double[1024];
+        try (GpuRewardEngine gpu = GpuRewardEngine.open(RewardConfig.defaults())) {
+            for (int i = 0; i < 3; i++) gpu.detection(batch.predictions(), batch.truths(), format);
         }
     }
 

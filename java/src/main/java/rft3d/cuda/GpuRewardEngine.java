@@ -44,8 +44,8 @@ public final class GpuRewardEngine implements RewardEngine {
     private final CpuRewardEngine cpu;
     private final DeviceArena arena = new DeviceArena();
     private final DeviceBuffer iouBuffer = new DeviceBuffer();
-    private final DeviceBuffer usedBuffer = new DeviceBuffer();
-    private final CUfunction pairwiseIou, detectionReward, groundingReward, numericReward, batchMoments, groupAdvantages, lossStats;
+    private final DeviceBuffer scratch = new DeviceBuffer();
+    private final CUfunction prepareBoxes, candidatePairs, candidateIou, detectionReward, groundingReward, numericReward, batchMoments, groupAdvantages, lossStats;
     private final CUevent start = new CUevent(), stop = new CUevent();
     private float lastKernelMillis;
 
@@ -53,7 +53,9 @@ public final class GpuRewardEngine implements RewardEngine {
         this.cfg = cfg;
         this.cuda = cuda;
         this.cpu = new CpuRewardEngine(cfg);
-        pairwiseIou = cuda.function("pairwise_iou");
+        prepareBoxes = cuda.function("prepare_boxes");
+        candidatePairs = cuda.function("candidate_pairs");
+        candidateIou = cuda.function("candidate_iou");
         detectionReward = cuda.function("detection_reward");
         groundingReward = cuda.function("grounding_reward");
         numericReward = cuda.function("numeric_reward");
@@ -144,12 +146,33 @@ public final class GpuRewardEngine implements RewardEngine {
         long oFormat = arena.put(format), oThresholds = arena.put(thresholds);
         long inputs = arena.used();
         long oReward = arena.reserve(8L * b), oParts = arena.reserve(40L * b);
-        CUdeviceptr iou = iouBuffer.ensure(8 * Math.max(1, pairOff[b]));
-        CUdeviceptr used = usedBuffer.ensure(Math.max(1, gtOff[b]));
+        long pairs = pairOff[b];
+        int nPred = predOff[b], nGt = gtOff[b];
+        int maxPairsPerSample = 0;
+        for (int i = 0; i < b; i++) maxPairsPerSample = (int) Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
+        CUdeviceptr iou = iouBuffer.ensure(8 * Math.max(1, pairs));
+        // Device scratch, carved in 256-byte aligned pieces: prepared boxes, kinds, work list, used flags.
+        long[] sizes = {128L * nPred, 128L * nGt, 4L * nPred, 4L * nGt, 8, 8 * pairs, 8 * pairs, Math.max(1, nGt)};
+        long[] at = new long[sizes.length];
+        long total = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            at[i] = total;
+            total += (Math.max(1, sizes[i]) + 255) / 256 * 256;
+        }
+        CUdeviceptr mem = scratch.ensure(total);
+        CUdeviceptr predTable = mem.withByteOffset(at[0]), gtTable = mem.withByteOffset(at[1]);
+        CUdeviceptr predKind = mem.withByteOffset(at[2]), gtKind = mem.withByteOffset(at[3]), workCount = mem.withByteOffset(at[4]);
+        CUdeviceptr workPair = mem.withByteOffset(at[5]), workBoxes = mem.withByteOffset(at[6]), used = mem.withByteOffset(at[7]);
         arena.upload(inputs, cuda.stream());
         cuEventRecord(start, cuda.stream());
-        cuda.launch(pairwiseIou, gridFor(pairOff[b], THREADS), THREADS, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff),
-                arena.at(oPredBoxes), arena.at(oPredLabels), arena.at(oGtBoxes), arena.at(oGtLabels), iou);
+        cuMemsetD8Async(workCount, (byte) 0, 8, cuda.stream());
+        cuda.launch(prepareBoxes, gridFor(nPred, THREADS), THREADS, nPred, arena.at(oPredBoxes), predTable, predKind);
+        cuda.launch(prepareBoxes, gridFor(nGt, THREADS), THREADS, nGt, arena.at(oGtBoxes), gtTable, gtKind);
+        cuda.launch2d(candidatePairs, Math.min(ceilDiv(maxPairsPerSample, THREADS), 64), Math.min(b, 65535), THREADS,
+                b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, arena.at(oPredLabels),
+                gtTable, gtKind, arena.at(oGtLabels), iou, workCount, workPair, workBoxes);
+        // The work list's length stays on the device: size the grid for all pairs, the kernel stops at the count.
+        cuda.launch(candidateIou, gridFor(pairs, 128), 128, workCount, workPair, workBoxes, predTable, predKind, gtTable, gtKind, iou);
         cuda.launch(detectionReward, ceilDiv(32L * b, THREADS), THREADS, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff),
                 iou, arena.at(oFormat), arena.at(oThresholds), thresholds.length, cfg.formatWeight(), cfg.detectionIouWeight(),
                 cfg.detectionF1Weight(), used, arena.at(oReward), arena.at(oParts));
@@ -411,7 +434,7 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.makeCurrent();
         arena.close();
         iouBuffer.close();
-        usedBuffer.close();
+        scratch.close();
         cuEventDestroy(start);
         cuEventDestroy(stop);
         cuda.close();
