@@ -82,68 +82,79 @@ extern "C" __global__ void candidate_iou(const unsigned long long* workCount, co
     }
 }
 
-// Detection reward of each sample from its IoU matrix, one warp per sample (DetectionMatcher.fromIou and
-// DetectionTask.combine): greedy matching in output order per threshold, F1 averaged over thresholds,
-// mean best IoU. reward[b] is the total; parts[5 * b ..] = {meanBestIou, f1, tp, fp, fn}, counts at the
-// first threshold. `used` is scratch with one byte per GT box.
+// Detection reward of each sample from its IoU matrix, one warp (block of 32) per sample
+// (DetectionMatcher.fromIou and DetectionTask.combine): greedy matching in output order per threshold, F1
+// averaged over thresholds, mean best IoU. reward[b] is the total; parts[5 * b ..] = {meanBestIou, f1, tp,
+// fp, fn}, counts at the first threshold. The matching loop is a chain of dependent reads, so a sample's
+// matrix and used flags are staged in shared memory when they fit in sharedBytes; otherwise they are read
+// from global memory (`used` is global scratch with one byte per GT box).
 extern "C" __global__ void detection_reward(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
                                             const double* iou, const double* format, const double* thresholds,
                                             int numThresholds, double wFormat, double wIou, double wF1,
-                                            unsigned char* used, double* reward, double* parts) {
-    int warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
-    int lane = threadIdx.x % 32;
-    if (warp >= numSamples) return;
-    int b = warp;
-    int P = predOff[b + 1] - predOff[b], G = gtOff[b + 1] - gtOff[b];
-    const double* m = iou + pairOff[b];
-    unsigned char* u = used + gtOff[b];
-    double meanBest, f1Sum = 0;
-    int tp0 = 0;
-    if (P == 0 && G == 0) {
-        meanBest = 1;
-        f1Sum = numThresholds;
-    } else {
-        double bestSum = 0;
-        for (int p = 0; p < P; p++) {
-            double v = 0;
-            for (int g = lane; g < G; g += 32) v = fmax(v, m[(long long)p * G + g]);
-            for (int s = 16; s > 0; s /= 2) v = fmax(v, __shfl_down_sync(FULL, v, s));
-            bestSum += __shfl_sync(FULL, v, 0);
+                                            unsigned char* used, int sharedBytes, double* reward, double* parts) {
+    extern __shared__ double tile[];
+    int lane = threadIdx.x;
+    for (int b = blockIdx.x; b < numSamples; b += gridDim.x) {
+        int P = predOff[b + 1] - predOff[b], G = gtOff[b + 1] - gtOff[b];
+        long long n = (long long)P * G;
+        bool staged = 8 * n + G <= sharedBytes;
+        const double* m = iou + pairOff[b];
+        unsigned char* u = used + gtOff[b];
+        if (staged) {
+            for (long long i = lane; i < n; i += 32) tile[i] = m[i];
+            m = tile;
+            u = reinterpret_cast<unsigned char*>(tile + n);
         }
-        meanBest = P == 0 ? 0 : bestSum / P;
-        for (int t = 0; t < numThresholds; t++) {
-            for (int g = lane; g < G; g += 32) u[g] = 0;
-            __syncwarp();
-            int tp = 0;
+        __syncwarp();
+        double meanBest, f1Sum = 0;
+        int tp0 = 0;
+        if (P == 0 && G == 0) {
+            meanBest = 1;
+            f1Sum = numThresholds;
+        } else {
+            double bestSum = 0;
             for (int p = 0; p < P; p++) {
                 double v = 0;
-                int idx = -1;
-                for (int g = lane; g < G; g += 32) {
-                    double x = m[(long long)p * G + g];
-                    if (!u[g] && x > v) { v = x; idx = g; }  // strict: first (smallest) g of this lane wins ties
-                }
-                warp_argmax(v, idx);
-                if (idx >= 0 && v > thresholds[t]) {
-                    if (lane == 0) u[idx] = 1;
-                    tp++;
-                }
-                __syncwarp();
+                for (int g = lane; g < G; g += 32) v = fmax(v, m[(long long)p * G + g]);
+                for (int s = 16; s > 0; s /= 2) v = fmax(v, __shfl_down_sync(FULL, v, s));
+                bestSum += __shfl_sync(FULL, v, 0);
             }
-            int fp = P - tp, fn = G - tp;
-            int denom = 2 * tp + fp + fn;
-            f1Sum += denom == 0 ? 1.0 : 2.0 * tp / denom;
-            if (t == 0) tp0 = tp;
+            meanBest = P == 0 ? 0 : bestSum / P;
+            for (int t = 0; t < numThresholds; t++) {
+                for (int g = lane; g < G; g += 32) u[g] = 0;
+                __syncwarp();
+                int tp = 0;
+                for (int p = 0; p < P; p++) {
+                    double v = 0;
+                    int idx = -1;
+                    for (int g = lane; g < G; g += 32) {
+                        double x = m[(long long)p * G + g];
+                        if (!u[g] && x > v) { v = x; idx = g; }  // strict: this lane's smallest g wins ties
+                    }
+                    warp_argmax(v, idx);
+                    if (idx >= 0 && v > thresholds[t]) {
+                        if (lane == 0) u[idx] = 1;
+                        tp++;
+                    }
+                    __syncwarp();
+                }
+                int fp = P - tp, fn = G - tp;
+                int denom = 2 * tp + fp + fn;
+                f1Sum += denom == 0 ? 1.0 : 2.0 * tp / denom;
+                if (t == 0) tp0 = tp;
+            }
         }
-    }
-    if (lane == 0) {
-        double f1 = f1Sum / numThresholds;
-        double* o = parts + 5LL * b;
-        reward[b] = wFormat * format[b] + wIou * meanBest + wF1 * f1;
-        o[0] = meanBest;
-        o[1] = f1;
-        o[2] = tp0;
-        o[3] = P - tp0;
-        o[4] = G - tp0;
+        if (lane == 0) {
+            double f1 = f1Sum / numThresholds;
+            double* o = parts + 5LL * b;
+            reward[b] = wFormat * format[b] + wIou * meanBest + wF1 * f1;
+            o[0] = meanBest;
+            o[1] = f1;
+            o[2] = tp0;
+            o[3] = P - tp0;
+            o[4] = G - tp0;
+        }
+        __syncwarp();  // the tile is reused by this block's next sample
     }
 }
 

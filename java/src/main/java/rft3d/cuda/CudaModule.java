@@ -107,11 +107,11 @@ public final class CudaModule implements AutoCloseable {
 
     /** Launches a kernel on a 1-D grid on this module's stream; arguments are boxed ints, longs, doubles or pointers. */
     void launch(CUfunction f, long blocks, int threads, Object... args) {
-        launch2d(f, blocks, 1, threads, args);
+        launchGrid(f, blocks, 1, threads, 0, args);
     }
 
-    /** Launches a kernel on a {@code blocksX × blocksY} grid. */
-    void launch2d(CUfunction f, long blocksX, int blocksY, int threads, Object... args) {
+    /** Launches a kernel on a {@code blocksX × blocksY} grid with {@code sharedBytes} of dynamic shared memory. */
+    void launchGrid(CUfunction f, long blocksX, int blocksY, int threads, int sharedBytes, Object... args) {
         if (blocksX == 0 || blocksY == 0) return;
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -122,7 +122,7 @@ public final class CudaModule implements AutoCloseable {
             else if (a instanceof Pointer p) params[i] = Pointer.to(p);
             else throw new IllegalArgumentException("kernel argument " + i + " has unsupported type " + a);
         }
-        cuLaunchKernel(f, (int) Math.min(blocksX, Integer.MAX_VALUE), blocksY, 1, threads, 1, 1, 0, stream, Pointer.to(params), null);
+        cuLaunchKernel(f, (int) Math.min(blocksX, Integer.MAX_VALUE), blocksY, 1, threads, 1, 1, sharedBytes, stream, Pointer.to(params), null);
     }
 
     /** Waits for this module's stream. */

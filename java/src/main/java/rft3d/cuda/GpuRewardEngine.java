@@ -38,6 +38,8 @@ import rft3d.reward.Tasks;
  */
 public final class GpuRewardEngine implements RewardEngine {
     private static final int THREADS = 256;
+    /** Largest per-sample IoU matrix the matching kernel stages in shared memory (the default 48 KiB limit). */
+    private static final int MAX_STAGED_BYTES = 48 << 10;
 
     private final RewardConfig cfg;
     private final CudaModule cuda;
@@ -148,8 +150,12 @@ public final class GpuRewardEngine implements RewardEngine {
         long oReward = arena.reserve(8L * b), oParts = arena.reserve(40L * b);
         long pairs = pairOff[b];
         int nPred = predOff[b], nGt = gtOff[b];
-        int maxPairsPerSample = 0;
-        for (int i = 0; i < b; i++) maxPairsPerSample = (int) Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
+        long maxPairsPerSample = 0;
+        int maxGt = 0;
+        for (int i = 0; i < b; i++) {
+            maxPairsPerSample = Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
+            maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
+        }
         CUdeviceptr iou = iouBuffer.ensure(8 * Math.max(1, pairs));
         // Device scratch, carved in 256-byte aligned pieces: prepared boxes, kinds, work list, used flags.
         long[] sizes = {128L * nPred, 128L * nGt, 4L * nPred, 4L * nGt, 8, 8 * pairs, 8 * pairs, Math.max(1, nGt)};
@@ -168,14 +174,15 @@ public final class GpuRewardEngine implements RewardEngine {
         cuMemsetD8Async(workCount, (byte) 0, 8, cuda.stream());
         cuda.launch(prepareBoxes, gridFor(nPred, THREADS), THREADS, nPred, arena.at(oPredBoxes), predTable, predKind);
         cuda.launch(prepareBoxes, gridFor(nGt, THREADS), THREADS, nGt, arena.at(oGtBoxes), gtTable, gtKind);
-        cuda.launch2d(candidatePairs, Math.min(ceilDiv(maxPairsPerSample, THREADS), 64), Math.min(b, 65535), THREADS,
+        cuda.launchGrid(candidatePairs, Math.min(ceilDiv(maxPairsPerSample, THREADS), 64), Math.min(b, 65535), THREADS, 0,
                 b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, arena.at(oPredLabels),
                 gtTable, gtKind, arena.at(oGtLabels), iou, workCount, workPair, workBoxes);
         // The work list's length stays on the device: size the grid for all pairs, the kernel stops at the count.
         cuda.launch(candidateIou, gridFor(pairs, 128), 128, workCount, workPair, workBoxes, predTable, predKind, gtTable, gtKind, iou);
-        cuda.launch(detectionReward, ceilDiv(32L * b, THREADS), THREADS, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff),
+        int shared = (int) Math.min(MAX_STAGED_BYTES, 8L * maxPairsPerSample + maxGt);
+        cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff),
                 iou, arena.at(oFormat), arena.at(oThresholds), thresholds.length, cfg.formatWeight(), cfg.detectionIouWeight(),
-                cfg.detectionF1Weight(), used, arena.at(oReward), arena.at(oParts));
+                cfg.detectionF1Weight(), used, shared, arena.at(oReward), arena.at(oParts));
         cuEventRecord(stop, cuda.stream());
         arena.download(oReward, arena.used() - oReward, cuda.stream());
         double[] matrix = null;
