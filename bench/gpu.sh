@@ -19,7 +19,7 @@ prepare() {
   cp target/lib/jackson-*.jar target/lib/jcuda-*.jar "$DEV/lib/"
   mvn -q -B -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory="$DEV"
   tar czf "$DEV/test-classes.tgz" -C target test-classes
-  jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.httpserver,jdk.zipfs \
+  jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.httpserver,jdk.zipfs,java.net.http \
         --strip-debug --no-header-files --no-man-pages --compress=2 --output "$DEV/jre"
   tar czf "$DEV/jre.tgz" -C "$DEV" jre && rm -rf "$DEV/jre"
   du -sh "$DEV"
@@ -58,6 +58,9 @@ run() {
   local bench_rc=${PIPESTATUS[0]}
   cp "$work/bench/java_results.md" "$OUT/" 2>/dev/null
 
+  echo "== reward service on loopback (GPU engine)"
+  "$java" -cp "$cp" rft3d.bench.ServiceBenchmark --engine gpu --clients 4 --seconds 10 2>&1 | tee "$OUT/service.log"
+
   echo "== Python references"
   : > "$OUT/python.jsonl"
   for f in "$work"/bench/*.bin; do
@@ -71,6 +74,7 @@ run() {
   echo "GPU tests: rc=$tests_rc ($(grep -E 'tests (successful|failed|skipped)' "$OUT/tests.log" | tr -s ' ' | paste -sd, -))"
   echo "memcheck: rc=$memcheck_rc ($(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -n1))"
   cat "$OUT/java_results.md" 2>/dev/null
+  grep -E "^\|" "$OUT/service.log" 2>/dev/null
   python3 - "$OUT/python.jsonl" <<'PY'
 import json, sys
 print("| workload | Python loop ms (est. full batch, from N samples) | torch ms | loop TP mismatches | torch TP mismatches | torch max |Δ IoU| |")

@@ -8,7 +8,7 @@ public final class Main {
     private Main() {}
 
     static final List<Command> COMMANDS = List.of(
-            new DemoCommand(), new EvalCommand(), new RewardCommand());
+            new DemoCommand(), new EvalCommand(), new RewardCommand(), new ServeCommand());
 
     public static void main(String[] argv) {
         System.exit(run(argv));
