@@ -13,7 +13,8 @@ import rft3d.reward.RewardConfig;
  * 3D video detection metrics as VG-LLM's evaluator reports them: per class, true positives, false
  * positives and misses summed over the split (greedy matching per sample, IoU strictly above the
  * threshold), precision / recall / F1 from those sums, and their unweighted means over the ScanNet class
- * lists of 8, 20 and 31 classes (a class with no predictions and no GT counts as 0, as there).
+ * lists of 8, 20 and 31 classes (a class with no predictions and no GT counts as 0, as there); plus the
+ * same metrics with all classes pooled ("overall").
  */
 public final class DetectionEvaluator {
     private DetectionEvaluator() {}
@@ -67,6 +68,10 @@ public final class DetectionEvaluator {
         }
         Map<String, Object> perClass = new LinkedHashMap<>();
         for (var e : counts.entrySet()) perClass.put(e.getKey(), classMetrics(e.getValue()));
+        int[][] pooled = new int[THRESHOLDS.size()][3];
+        for (int[][] c : counts.values()) {
+            for (int t = 0; t < THRESHOLDS.size(); t++) for (int k = 0; k < 3; k++) pooled[t][k] += c[t][k];
+        }
         Map<String, Object> splits = new LinkedHashMap<>();
         splits.put("cate8", splitMean(CATE8, counts));
         splits.put("cate20", splitMean(CATE20, counts));
@@ -75,6 +80,7 @@ public final class DetectionEvaluator {
         report.put("task", "detection");
         report.putAll(set.bookkeeping());
         report.put("unparsable_predictions", parseFailures);
+        report.put("overall", classMetrics(pooled));
         report.put("splits", splits);
         report.put("per_class", perClass);
         return report;

@@ -1,0 +1,164 @@
+package rft3d.model;
+
+import static org.bytedeco.pytorch.global.torch.kFloat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.pytorch.InputArchive;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.OutputArchive;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Hugging Face-style checkpoints: {@code model.safetensors} (float32 tensors by name),
+ * {@code config.json} (the {@link ModelConfig}), and for resuming {@code optimizer.pt} (LibTorch's
+ * archive of the optimizer state) and {@code trainer_state.json}. Writes go to a temporary directory that
+ * is renamed into place, so an interrupted save never leaves a half checkpoint.
+ */
+public final class Checkpoint {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Checkpoint() {}
+
+    /**
+     * Saves a model, optionally with its optimizer and a trainer state.
+     *
+     * @throws IOException when the directory cannot be written
+     */
+    public static void save(Path dir, VideoLM model, Optimizer optimizer, JsonNode trainerState) throws IOException {
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+        deleteRecursively(tmp);
+        Files.createDirectories(tmp);
+        writeSafetensors(tmp.resolve("model.safetensors"), model.parameters());
+        MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("config.json").toFile(), MAPPER.valueToTree(model.config()));
+        if (optimizer != null) {
+            OutputArchive archive = new OutputArchive();
+            optimizer.save(archive);
+            archive.save_to(tmp.resolve("optimizer.pt").toString());
+        }
+        if (trainerState != null) MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(), trainerState);
+        deleteRecursively(dir);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The model configuration of a checkpoint. */
+    public static ModelConfig config(Path dir) throws IOException {
+        Path f = dir.resolve("config.json");
+        if (!Files.isRegularFile(f)) throw new IOException("not a checkpoint (no config.json): " + dir);
+        return MAPPER.readValue(f.toFile(), ModelConfig.class);
+    }
+
+    /** Loads a checkpoint's weights into a new model on the CPU. */
+    public static VideoLM load(Path dir) throws IOException {
+        return load(dir, new org.bytedeco.pytorch.Device("cpu"));
+    }
+
+    /** Loads a checkpoint's weights into a new model on a device. */
+    public static VideoLM load(Path dir, org.bytedeco.pytorch.Device device) throws IOException {
+        VideoLM model = new VideoLM(config(dir), device);
+        Map<String, Tensor> tensors = readSafetensors(dir.resolve("model.safetensors"));
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (var e : model.parameters().entrySet()) {
+                Tensor t = tensors.get(e.getKey());
+                if (t == null) throw new IOException(dir + ": missing tensor " + e.getKey());
+                if (t.numel() != e.getValue().numel()) throw new IOException(dir + ": tensor " + e.getKey() + " has the wrong size");
+                e.getValue().copy_(t.reshape(e.getValue().sizes().vec().get()).to(device, kFloat()));
+            }
+        }
+        return model;
+    }
+
+    /** Restores an optimizer's state saved with the checkpoint, if any. */
+    public static boolean loadOptimizer(Path dir, Optimizer optimizer) {
+        Path f = dir.resolve("optimizer.pt");
+        if (!Files.isRegularFile(f)) return false;
+        InputArchive archive = new InputArchive();
+        archive.load_from(f.toString());
+        optimizer.load(archive);
+        return true;
+    }
+
+    /** The trainer state saved with a checkpoint, or null. */
+    public static JsonNode trainerState(Path dir) throws IOException {
+        Path f = dir.resolve("trainer_state.json");
+        return Files.isRegularFile(f) ? MAPPER.readTree(f.toFile()) : null;
+    }
+
+    static void writeSafetensors(Path file, Map<String, Tensor> params) throws IOException {
+        ObjectNode header = MAPPER.createObjectNode();
+        header.putObject("__metadata__").put("format", "pt");
+        Map<String, float[]> data = new TreeMap<>();
+        long offset = 0;
+        for (var e : new TreeMap<>(params).entrySet()) {
+            Tensor t = e.getValue().detach().to(kFloat()).contiguous();
+            float[] v = new float[(int) t.numel()];
+            FloatPointer fp = t.data_ptr_float();
+            fp.get(v);
+            data.put(e.getKey(), v);
+            ObjectNode h = header.putObject(e.getKey()).put("dtype", "F32");
+            var shape = h.putArray("shape");
+            for (long s : t.sizes().vec().get()) shape.add(s);
+            h.putArray("data_offsets").add(offset).add(offset + 4L * v.length);
+            offset += 4L * v.length;
+        }
+        byte[] json = MAPPER.writeValueAsBytes(header);
+        int pad = (8 - json.length % 8) % 8;
+        byte[] padded = new byte[json.length + pad];
+        System.arraycopy(json, 0, padded, 0, json.length);
+        for (int i = json.length; i < padded.length; i++) padded[i] = ' ';
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded.length).array());
+            out.write(padded);
+            for (float[] v : data.values()) {
+                ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(v);
+                out.write(b.array());
+            }
+        }
+    }
+
+    static Map<String, Tensor> readSafetensors(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException("missing " + file);
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < 8) throw new IOException(file + ": truncated");
+        long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (n < 2 || 8 + n > all.length) throw new IOException(file + ": bad header length " + n);
+        JsonNode header = MAPPER.readTree(new String(all, 8, (int) n, StandardCharsets.UTF_8));
+        Map<String, Tensor> out = new TreeMap<>();
+        var names = header.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (name.equals("__metadata__")) continue;
+            JsonNode h = header.get(name);
+            if (!"F32".equals(h.path("dtype").asText())) throw new IOException(file + ": " + name + " is not F32");
+            long begin = h.get("data_offsets").get(0).asLong(), end = h.get("data_offsets").get(1).asLong();
+            if (begin < 0 || end < begin || 8 + n + end > all.length) throw new IOException(file + ": " + name + " out of bounds");
+            float[] v = new float[(int) ((end - begin) / 4)];
+            ByteBuffer.wrap(all, (int) (8 + n + begin), (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+            long[] shape = new long[h.get("shape").size()];
+            for (int i = 0; i < shape.length; i++) shape[i] = h.get("shape").get(i).asLong();
+            out.put(name, Tensor.create(v, shape));
+        }
+        return out;
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var files = Files.walk(p)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package rft3d.model;
+
+import static org.bytedeco.pytorch.global.torch.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.T_TensorTensor_T;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+
+/**
+ * Autoregressive sampling with a KV cache: the video and prompt are encoded once, then one token per step
+ * attends to the cache. Temperature 0 means greedy; top-p keeps the smallest set of tokens whose
+ * probability reaches p. Stops at {@code <eos>} or {@code </answer>}.
+ */
+public final class Sampler {
+    /**
+     * @param temperature 0 for greedy decoding
+     * @param topP nucleus mass in (0, 1]
+     * @param maxNewTokens longest completion
+     */
+    public record Options(double temperature, double topP, int maxNewTokens) {
+        public Options {
+            if (temperature < 0 || !(topP > 0 && topP <= 1) || maxNewTokens < 1) {
+                throw new IllegalArgumentException("need temperature >= 0, 0 < top_p <= 1, max_new_tokens >= 1");
+            }
+        }
+    }
+
+    private final VideoLM model;
+    private final Tokenizer tokenizer;
+
+    public Sampler(VideoLM model, Tokenizer tokenizer) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    /**
+     * {@code n} completions of one prompt about one video; each is its generated tokens (stop token
+     * included).
+     */
+    public List<int[]> sample(VideoEncoding video, int[] prompt, int n, Options opt) {
+        ModelConfig cfg = model.config();
+        try (NoGradGuard g = new NoGradGuard()) {
+            var dev = model.device();
+            Tensor patches = Tensor.create(video.patches(), 1, cfg.visualTokens(), cfg.patchValues()).to(dev, kFloat()).expand(new long[] {n, -1, -1});
+            Tensor geometry = Tensor.create(video.geometry(), 1, cfg.visualTokens(), VideoEncoding.GEOMETRY).to(dev, kFloat())
+                    .expand(new long[] {n, -1, -1});
+            Tensor frames = Tensor.create(video.frameIds(), cfg.visualTokens()).to(dev, kLong());
+            long[] p = new long[prompt.length];
+            for (int i = 0; i < p.length; i++) p[i] = prompt[i];
+            Tensor tokens = Tensor.create(p, 1, p.length).to(dev, kLong()).expand(new long[] {n, -1});
+            VideoLM.KvCache cache = new VideoLM.KvCache();
+            Tensor x = cat(new TensorVector(model.embedVideo(patches, geometry, frames), model.embedTokens(tokens)), 1);
+            Tensor last = model.logits(model.decode(x, cache)).select(1, -1); // [n, V]
+            List<List<Integer>> out = new ArrayList<>();
+            boolean[] done = new boolean[n];
+            for (int i = 0; i < n; i++) out.add(new ArrayList<>());
+            int budget = (int) Math.min(opt.maxNewTokens(), cfg.maxSequence() - cfg.visualTokens() - prompt.length);
+            for (int step = 0; step < budget; step++) {
+                Tensor next = choose(last, opt);
+                long[] ids = new long[n];
+                next.to(new org.bytedeco.pytorch.Device("cpu"), kLong()).contiguous().data_ptr_long().get(ids);
+                boolean all = true;
+                for (int i = 0; i < n; i++) {
+                    if (done[i]) continue;
+                    out.get(i).add((int) ids[i]);
+                    done[i] = ids[i] == Tokenizer.EOS || ids[i] == tokenizer.answerClose();
+                    all &= done[i];
+                }
+                if (all || step + 1 == budget) break;
+                last = model.logits(model.decode(model.embedTokens(next.reshape(n, 1)), cache)).select(1, 0);
+            }
+            List<int[]> result = new ArrayList<>();
+            for (List<Integer> o : out) result.add(o.stream().mapToInt(Integer::intValue).toArray());
+            return result;
+        }
+    }
+
+    private static Tensor choose(Tensor logits, Options opt) {
+        if (opt.temperature() == 0) return logits.argmax(new org.bytedeco.pytorch.LongOptional(-1), false);
+        Tensor probs = logits.div(new Scalar(opt.temperature())).softmax(-1);
+        if (opt.topP() < 1) {
+            T_TensorTensor_T sorted = sort(probs, -1, true);
+            Tensor sp = sorted.get0(), idx = sorted.get1();
+            // Drop tokens once the mass before them already reaches top_p (the top token always stays).
+            Tensor before = sp.cumsum(-1).sub(sp);
+            sp = sp.masked_fill(before.ge(new Scalar(opt.topP())), new Scalar(0));
+            Tensor pick = multinomial(sp, 1);
+            return idx.gather(1, pick).squeeze(1);
+        }
+        return multinomial(probs, 1).squeeze(1);
+    }
+}

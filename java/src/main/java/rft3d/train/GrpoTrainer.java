@@ -1,0 +1,191 @@
+package rft3d.train;
+
+import static org.bytedeco.pytorch.global.torch.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import rft3d.data.Sample;
+import rft3d.grpo.AdvantageOptions;
+import rft3d.grpo.LossStats;
+import rft3d.model.ModelConfig;
+import rft3d.model.Sampler;
+import rft3d.model.VideoEncoding;
+import rft3d.model.VideoLM;
+import rft3d.reward.Reward;
+import rft3d.reward.RewardEngine;
+
+/**
+ * GRPO: for each of {@code prompts} training prompts, {@code group_size} completions are sampled; the
+ * reward engine scores them; advantages are group-relative; the policy takes the clipped-ratio surrogate
+ * with token-level aggregation (all completion tokens of the batch weigh the same) plus β times the k3
+ * KL to the frozen reference model, through AdamW with gradient clipping and micro-batch accumulation.
+ */
+public final class GrpoTrainer {
+    private GrpoTrainer() {}
+
+    /** One sampled completion with what scoring and the update need. */
+    private record Rollout(VideoEncoding video, int[] prompt, int[] completion, String text, String task, JsonNode gt) {}
+
+    static Path run(Workspace ws, VideoLM init, Path dir, int steps, RewardEngine engine) throws IOException {
+        TrainConfig.Grpo c = ws.cfg.grpo();
+        ModelConfig mc = init.config();
+        VideoLM reference = new VideoLM(mc, ws.device);
+        reference.copyFrom(init);
+        Stage stage = new Stage("grpo", dir, init, c.lr(), c.weightDecay());
+        List<Sample> pool = new ArrayList<>();
+        for (Sample s : ws.data.samples("train")) if (c.tasks().contains(s.task())) pool.add(s);
+        if (pool.isEmpty()) throw new IOException("no training samples for tasks " + c.tasks());
+        AdvantageOptions advOptions = AdvantageOptions.parse(c.scaling(), 1e-6);
+        Sampler sampler = new Sampler(stage.model, ws.tokenizer);
+        Sampler.Options sampling = new Sampler.Options(c.temperature(), c.topP(), c.maxNewTokens());
+        try (MetricsLog log = new MetricsLog(dir)) {
+            long t0 = System.nanoTime();
+            for (int step = stage.startStep; step < steps; step++) {
+                manual_seed(ws.cfg.seed() * 7919L + step);
+                SplittableRandom rnd = new SplittableRandom(ws.cfg.seed() * 1_000_003L + 17 * step);
+                long r0 = System.nanoTime();
+                List<Rollout> rollouts = new ArrayList<>();
+                int generated = 0;
+                for (int p = 0; p < c.prompts(); p++) {
+                    Sample s = pool.get(rnd.nextInt(pool.size()));
+                    VideoEncoding video = ws.video(s, mc);
+                    int[] prompt = ws.prompt(s);
+                    try (PointerScope scope = new PointerScope()) {
+                        for (int[] out : sampler.sample(video, prompt, c.groupSize(), sampling)) {
+                            rollouts.add(new Rollout(video, prompt, out, ws.tokenizer.decode(out), s.task(), s.gt()));
+                            generated += out.length;
+                        }
+                    }
+                }
+                double rolloutSecs = (System.nanoTime() - r0) / 1e9;
+
+                // Rewards, one engine call per prompt group (a group shares its task).
+                double[] totals = new double[rollouts.size()];
+                Map<String, double[]> parts = new LinkedHashMap<>();
+                for (int from = 0; from < rollouts.size(); from += c.groupSize()) {
+                    List<Rollout> group = rollouts.subList(from, from + c.groupSize());
+                    List<Reward> rewards = engine.score(group.get(0).task(), group.stream().map(Rollout::text).toList(),
+                            Collections.nCopies(group.size(), group.get(0).gt()));
+                    for (int i = 0; i < rewards.size(); i++) {
+                        totals[from + i] = rewards.get(i).total();
+                        for (var e : rewards.get(i).parts().entrySet()) {
+                            double[] acc = parts.computeIfAbsent(group.get(0).task() + "_" + e.getKey(), k -> new double[2]);
+                            acc[0] += e.getValue();
+                            acc[1]++;
+                        }
+                    }
+                }
+                double[] adv = engine.advantages(totals, c.groupSize(), advOptions);
+
+                // Old (sampling-time) and reference log-probs, without gradients.
+                List<List<Rollout>> micros = new ArrayList<>();
+                for (int from = 0; from < rollouts.size(); from += c.microBatch()) {
+                    micros.add(rollouts.subList(from, Math.min(rollouts.size(), from + c.microBatch())));
+                }
+                List<float[]> oldLp = new ArrayList<>(), refLp = new ArrayList<>(), masks = new ArrayList<>();
+                double totalTokens = 0;
+                for (List<Rollout> m : micros) {
+                    try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                        Sequences seq = sequences(m, mc, ws);
+                        oldLp.add(Sequences.values(seq.logProbs(stage.model)));
+                        refLp.add(Sequences.values(seq.logProbs(reference)));
+                        masks.add(seq.maskValues);
+                        totalTokens += seq.tokenCount();
+                    }
+                }
+
+                // Policy update(s).
+                Stage.setLearningRate(stage.optimizer, c.lr());
+                List<float[]> firstLp = new ArrayList<>();
+                double lossSum = 0;
+                for (int u = 0; u < c.updatesPerBatch(); u++) {
+                    stage.optimizer.zero_grad();
+                    int row = 0;
+                    for (int k = 0; k < micros.size(); k++) {
+                        List<Rollout> m = micros.get(k);
+                        try (PointerScope scope = new PointerScope()) {
+                            Sequences seq = sequences(m, mc, ws);
+                            Tensor lp = seq.logProbs(stage.model);
+                            if (u == 0) firstLp.add(Sequences.values(lp));
+                            Tensor old = Tensor.create(oldLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
+                            Tensor ref = Tensor.create(refLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
+                            float[] a = new float[seq.rows];
+                            for (int i = 0; i < a.length; i++) a[i] = (float) adv[row + i];
+                            Tensor advantage = Tensor.create(a, seq.rows, 1).to(ws.device, kFloat());
+                            Tensor ratio = lp.sub(old).exp();
+                            Tensor clipped = clamp(ratio, new org.bytedeco.pytorch.ScalarOptional(Sequences.scalar(1 - c.clipLow())),
+                                    new org.bytedeco.pytorch.ScalarOptional(Sequences.scalar(1 + c.clipHigh())));
+                            Tensor surrogate = minimum(ratio.mul(advantage), clipped.mul(advantage)).neg();
+                            Tensor d = ref.sub(lp);
+                            Tensor kl = d.exp().sub(d).sub(Sequences.scalar(1));
+                            Tensor loss = surrogate.add(kl.mul(Sequences.scalar(c.beta()))).mul(seq.mask).sum().div(Sequences.scalar(totalTokens));
+                            loss.backward();
+                            lossSum += loss.item_double();
+                            row += seq.rows;
+                        }
+                    }
+                    clip_grad_norm_(stage.model.parameterVector(), c.gradClip());
+                    stage.optimizer.step();
+                }
+
+                LossStats stats = lossStats(firstLp, oldLp, refLp, masks, adv, micros, c);
+                if ((step + 1) % ws.cfg.logEvery() == 0 || step + 1 == steps || step == stage.startStep) {
+                    double mean = 0, sq = 0;
+                    for (double t : totals) mean += t / totals.length;
+                    for (double t : totals) sq += (t - mean) * (t - mean) / totals.length;
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    m.put("reward_mean", mean);
+                    m.put("reward_std", Math.sqrt(sq));
+                    parts.forEach((k, v) -> m.put(k, v[0] / v[1]));
+                    m.put("kl", stats.klMean());
+                    m.put("clip_frac", stats.clipFraction());
+                    m.put("loss", lossSum / c.updatesPerBatch());
+                    m.put("completion_len", (double) generated / rollouts.size());
+                    m.put("gen_tokens_per_s", generated / rolloutSecs);
+                    if (!Double.isFinite(m.get("loss"))) throw new IllegalStateException("GRPO loss is not finite at step " + step);
+                    log.log("grpo", step + 1, m);
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    System.err.println(MetricsLog.progress("grpo", step + 1, steps, m, secs / (step + 1 - stage.startStep)));
+                }
+                if ((step + 1) % ws.cfg.checkpointEvery() == 0) stage.checkpoint(step);
+            }
+            log.plot("grpo_curves", List.of("grpo/reward_mean", "grpo/detection_f1", "grpo/detection_iou", "grpo/kl"));
+        }
+        return stage.finish(steps);
+    }
+
+    private static Sequences sequences(List<Rollout> rows, ModelConfig mc, Workspace ws) {
+        return new Sequences(rows.stream().map(Rollout::video).toList(), rows.stream().map(Rollout::prompt).toList(),
+                rows.stream().map(Rollout::completion).toList(), mc, ws.device);
+    }
+
+    /** The grpo package's loss statistics over the whole batch, from the per-micro-batch arrays. */
+    private static LossStats lossStats(List<float[]> lp, List<float[]> old, List<float[]> ref, List<float[]> masks,
+                                       double[] adv, List<List<Rollout>> micros, TrainConfig.Grpo c) {
+        double[] sums = new double[5];
+        int row = 0;
+        for (int k = 0; k < micros.size(); k++) {
+            int b = micros.get(k).size(), t = lp.get(k).length / b;
+            double[] a = new double[b];
+            System.arraycopy(adv, row, a, 0, b);
+            LossStats s = LossStats.compute(lp.get(k), old.get(k), ref.get(k), masks.get(k), a, b, t, c.clipLow(), c.clipHigh());
+            sums[0] += s.tokens();
+            sums[1] += s.clipFraction() * s.tokens();
+            sums[2] += s.klMean() * s.tokens();
+            sums[3] += s.policyLoss() * s.tokens();
+            sums[4] += s.ratioMean() * s.tokens();
+            row += b;
+        }
+        return LossStats.fromSums(sums);
+    }
+}

@@ -1,0 +1,81 @@
+package rft3d.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bytedeco.javacpp.PointerScope;
+import rft3d.data.Sample;
+import rft3d.eval.DetectionEvaluator;
+import rft3d.eval.GroundingEvaluator;
+import rft3d.eval.PredictionSet;
+import rft3d.eval.VsiEvaluator;
+import rft3d.model.ModelConfig;
+import rft3d.model.Sampler;
+import rft3d.model.VideoLM;
+
+/**
+ * Greedy answers for a split, written as the evaluator's prediction files ({@code pred_<task>.jsonl}),
+ * then scored by the benchmarks' metrics.
+ */
+final class Predictor {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Predictor() {}
+
+    /** Headline metrics: detection F1@0.25 (all classes pooled) and cate8 mean, grounding Acc@0.25/0.5, counting MRA. */
+    static Map<String, Double> evaluate(Workspace ws, VideoLM model, String split, Path outDir, int maxNewTokens) throws IOException {
+        ModelConfig mc = model.config();
+        Sampler sampler = new Sampler(model, ws.tokenizer);
+        Files.createDirectories(outDir);
+        Map<String, BufferedWriter> files = new TreeMap<>();
+        try {
+            for (Sample s : ws.data.samples(split)) {
+                String text;
+                try (PointerScope scope = new PointerScope()) {
+                    int[] out = sampler.sample(ws.video(s, mc), ws.prompt(s), 1, new Sampler.Options(0, 1, maxNewTokens)).get(0);
+                    text = ws.tokenizer.decode(out);
+                }
+                BufferedWriter w = files.get(s.task());
+                if (w == null) {
+                    w = Files.newBufferedWriter(outDir.resolve("pred_" + s.task() + ".jsonl"));
+                    files.put(s.task(), w);
+                }
+                w.write(MAPPER.writeValueAsString(MAPPER.createObjectNode().put("id", s.id()).put("prediction", text)));
+                w.write('\n');
+            }
+        } finally {
+            for (BufferedWriter w : files.values()) w.close();
+        }
+        Path data = Path.of(ws.cfg.data());
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (files.containsKey("detection")) {
+            Map<String, Object> r = DetectionEvaluator.evaluate(PredictionSet.read(outDir.resolve("pred_detection.jsonl"),
+                    data.resolve(split + "_detection_gt.jsonl")));
+            m.put("det_f1@0.25", (Double) ((Map<?, ?>) r.get("overall")).get("f1@0.25"));
+            m.put("det_f1@0.5", (Double) ((Map<?, ?>) r.get("overall")).get("f1@0.5"));
+            m.put("det_cate8_f1@0.25", (Double) ((Map<?, ?>) ((Map<?, ?>) r.get("splits")).get("cate8")).get("f1@0.25"));
+        }
+        if (files.containsKey("grounding")) {
+            Map<String, Object> r = GroundingEvaluator.evaluate(PredictionSet.read(outDir.resolve("pred_grounding.jsonl"),
+                    data.resolve(split + "_grounding_gt.jsonl")));
+            m.put("ground_acc@0.25", (Double) r.get("acc@0.25"));
+            m.put("ground_acc@0.5", (Double) r.get("acc@0.5"));
+        }
+        if (files.containsKey("numeric")) {
+            Map<String, Object> r = VsiEvaluator.evaluate(PredictionSet.read(outDir.resolve("pred_numeric.jsonl"),
+                    data.resolve(split + "_numeric_gt.jsonl")));
+            m.put("count_mra", (Double) r.get("overall"));
+        }
+        return m;
+    }
+
+    static List<String> headline() {
+        return List.of("det_f1@0.25", "det_f1@0.5", "det_cate8_f1@0.25", "ground_acc@0.25", "ground_acc@0.5", "count_mra");
+    }
+}

@@ -1,0 +1,88 @@
+package rft3d.train;
+
+import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import rft3d.data.Sample;
+import rft3d.model.ModelConfig;
+import rft3d.model.VideoEncoding;
+import rft3d.model.VideoLM;
+
+/**
+ * Supervised fine-tuning: next-token cross-entropy on the reference answers (prompt tokens masked out),
+ * AdamW with linear warm-up, gradient clipping, micro-batch accumulation. Batches depend only on
+ * (seed, step), so a resumed run sees the same data as an uninterrupted one.
+ */
+public final class SftTrainer {
+    private SftTrainer() {}
+
+    /**
+     * Trains {@code steps} steps from {@code init} (a fresh model when null) into {@code dir}; returns the
+     * final checkpoint's directory.
+     */
+    static Path run(Workspace ws, VideoLM init, Path dir, int steps) throws IOException {
+        TrainConfig.Sft c = ws.cfg.sft();
+        ModelConfig mc = init.config();
+        Stage stage = new Stage("sft", dir, init, c.lr(), c.weightDecay());
+        List<Sample> train = ws.data.samples("train");
+        if (train.isEmpty()) throw new IOException("no training samples in " + ws.cfg.data());
+        try (MetricsLog log = new MetricsLog(dir)) {
+            long t0 = System.nanoTime();
+            double lossSum = 0, tokens = 0;
+            int logged = 0;
+            for (int step = stage.startStep; step < steps; step++) {
+                SplittableRandom rnd = new SplittableRandom(ws.cfg.seed() * 1_000_003L + step);
+                List<Sample> batch = new ArrayList<>();
+                for (int i = 0; i < c.batch(); i++) batch.add(train.get(rnd.nextInt(train.size())));
+                double lr = c.lr() * Math.min(1.0, (step + 1.0) / Math.max(1, c.warmup()));
+                Stage.setLearningRate(stage.optimizer, lr);
+                stage.optimizer.zero_grad();
+                double batchTokens = 0;
+                for (Sample s : batch) batchTokens += ws.reference(s).length;
+                for (int from = 0; from < batch.size(); from += c.microBatch()) {
+                    List<Sample> micro = batch.subList(from, Math.min(batch.size(), from + c.microBatch()));
+                    try (PointerScope scope = new PointerScope()) {
+                        List<VideoEncoding> videos = new ArrayList<>();
+                        List<int[]> prompts = new ArrayList<>(), answers = new ArrayList<>();
+                        for (Sample s : micro) {
+                            videos.add(ws.video(s, mc));
+                            prompts.add(ws.prompt(s));
+                            answers.add(ws.reference(s));
+                        }
+                        Sequences seq = new Sequences(videos, prompts, answers, mc, ws.device);
+                        Tensor loss = seq.logProbs(stage.model).mul(seq.mask).sum().neg().div(Sequences.scalar(batchTokens));
+                        loss.backward();
+                        lossSum += loss.item_double();
+                    }
+                }
+                clip_grad_norm_(stage.model.parameterVector(), c.gradClip());
+                stage.optimizer.step();
+                tokens += batchTokens;
+                logged++;
+                if ((step + 1) % ws.cfg.logEvery() == 0 || step + 1 == steps) {
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    m.put("loss", lossSum / logged);
+                    m.put("lr", lr);
+                    m.put("tokens_per_s", tokens / secs);
+                    if (!Double.isFinite(m.get("loss"))) throw new IllegalStateException("SFT loss is not finite at step " + step);
+                    log.log("sft", step + 1, m);
+                    System.err.println(MetricsLog.progress("sft", step + 1, steps, m, secs / (step + 1 - stage.startStep)));
+                    lossSum = 0;
+                    logged = 0;
+                }
+                if ((step + 1) % ws.cfg.checkpointEvery() == 0) stage.checkpoint(step);
+            }
+            log.plot("sft_curves", List.of("sft/loss"));
+        }
+        return stage.finish(steps);
+    }
+}
