@@ -1,0 +1,151 @@
+package rft3d.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import rft3d.grpo.AdvantageOptions;
+import rft3d.grpo.Advantages;
+import rft3d.model.Checkpoint;
+import rft3d.model.VideoLM;
+import rft3d.reward.CpuRewardEngine;
+import rft3d.reward.Reward;
+import rft3d.reward.RewardConfig;
+import rft3d.reward.RewardEngine;
+
+/** A few SFT and GRPO steps of a tiny model on a tiny synthetic dataset. */
+class TrainerSmokeTest {
+    @TempDir
+    static Path dir;
+    static TrainConfig cfg;
+
+    @BeforeAll
+    static void tinyConfig() throws Exception {
+        Path file = dir.resolve("tiny.json");
+        Files.writeString(file, """
+                {"data": "%s", "out": "%s", "threads": 1,
+                 "data_gen": {"train_scenes": 6, "eval_scenes": 2, "frames": 2, "resolution": 16},
+                 "model": {"dim": 32, "layers": 1, "heads": 2, "patch": 8, "max_sequence": 160},
+                 "sft": {"steps": 6, "batch": 4, "micro_batch": 2, "warmup": 1},
+                 "grpo": {"steps": 2, "prompts": 2, "group_size": 3, "micro_batch": 4, "max_new_tokens": 24, "weight_decay": 0.0},
+                 "log_every": 1, "checkpoint_every": 2}
+                """.formatted(dir.resolve("data"), dir.resolve("out")));
+        cfg = TrainConfig.load(file);
+        Pipeline.generateData(cfg);
+    }
+
+    static List<JsonNode> metrics(Path stageDir) throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(stageDir.resolve("metrics.jsonl"))) out.add(m.readTree(line));
+        return out;
+    }
+
+    static float[] flat(VideoLM model) {
+        List<Float> all = new ArrayList<>();
+        for (Tensor t : model.parameters().values()) {
+            Tensor c = t.detach().contiguous();
+            float[] v = new float[(int) c.numel()];
+            c.data_ptr_float().get(v);
+            for (float x : v) all.add(x);
+        }
+        float[] out = new float[all.size()];
+        for (int i = 0; i < out.length; i++) out[i] = all.get(i);
+        return out;
+    }
+
+    @Test
+    void sftLossIsFiniteAndFallsAndAnInterruptedRunResumes() throws Exception {
+        Path stage = dir.resolve("sft");
+        Pipeline.sft(cfg, null, stage, 4); // "interrupted" after 4 of 6 steps: last/ holds step 3
+        assertEquals(3, Checkpoint.trainerState(stage.resolve("last")).get("step").asInt());
+        Path done = Pipeline.sft(cfg, null, stage, 6);
+        List<JsonNode> m = metrics(stage);
+        assertEquals(6, m.size(), "4 logged steps, then 2 resumed ones: " + m);
+        assertEquals(5, m.get(4).get("step").asInt(), "resumed at step 5");
+        for (JsonNode row : m) assertTrue(Double.isFinite(row.get("loss").asDouble()));
+        assertTrue(m.get(m.size() - 1).get("loss").asDouble() < m.get(0).get("loss").asDouble(), "loss falls: " + m);
+        assertTrue(Files.isRegularFile(done.resolve("model.safetensors")));
+        assertTrue(Files.isRegularFile(stage.resolve("sft_curves.png")));
+    }
+
+    /** Scores like the CPU engine but replaces every total by a fixed pattern. */
+    static RewardEngine engineWithTotals(java.util.function.IntToDoubleFunction total) {
+        CpuRewardEngine cpu = new CpuRewardEngine(RewardConfig.defaults(), 1);
+        return new RewardEngine() {
+            public List<Reward> score(String task, List<String> completions, List<JsonNode> gts) {
+                List<Reward> r = cpu.score(task, completions, gts), out = new ArrayList<>();
+                for (int i = 0; i < r.size(); i++) out.add(new Reward(total.applyAsDouble(i), r.get(i).parts(), r.get(i).reason()));
+                return out;
+            }
+            public double[] advantages(double[] rewards, int groupSize, AdvantageOptions options) {
+                return Advantages.compute(rewards, groupSize, options);
+            }
+            public String describe() { return "test"; }
+            public RewardConfig config() { return cpu.config(); }
+            public void close() { cpu.close(); }
+        };
+    }
+
+    @Test
+    void rewardsFlowIntoTheUpdate() throws Exception {
+        Workspace ws = new Workspace(cfg);
+        Path init = dir.resolve("init");
+        org.bytedeco.pytorch.global.torch.manual_seed(1);
+        Checkpoint.save(init, new VideoLM(ws.modelConfig()), null, null);
+        float[] before = flat(Checkpoint.load(init));
+
+        // Equal rewards in every group: zero advantages, zero KL at the start, zero gradient, no change (no weight decay).
+        try (RewardEngine flatEngine = engineWithTotals(i -> 1.0)) {
+            Path out = GrpoTrainer.run(ws, Checkpoint.load(init), dir.resolve("grpo_flat"), 1, flatEngine);
+            assertTrue(Arrays.equals(before, flat(Checkpoint.load(out))), "no reward differences, no update");
+        }
+        // Different rewards inside a group: the policy moves, and the log shows the rewards.
+        try (RewardEngine varied = engineWithTotals(i -> i % 2)) {
+            Path out = GrpoTrainer.run(ws, Checkpoint.load(init), dir.resolve("grpo_varied"), 2, varied);
+            assertFalse(Arrays.equals(before, flat(Checkpoint.load(out))), "rewards moved the policy");
+            List<JsonNode> m = metrics(dir.resolve("grpo_varied"));
+            for (JsonNode row : m) {
+                assertTrue(Double.isFinite(row.get("loss").asDouble()));
+                assertTrue(row.get("reward_std").asDouble() > 0, "varied rewards logged: " + row);
+                assertTrue(Double.isFinite(row.get("kl").asDouble()));
+            }
+        }
+    }
+
+    @Test
+    void evaluationWritesPredictionFilesAndMetrics() throws Exception {
+        Workspace ws = new Workspace(cfg);
+        org.bytedeco.pytorch.global.torch.manual_seed(2);
+        Map<String, Double> m = Predictor.evaluate(ws, new VideoLM(ws.modelConfig()), "eval", dir.resolve("pred"), 16);
+        assertTrue(m.keySet().containsAll(List.of("det_f1@0.25", "ground_acc@0.25", "count_mra")), m.toString());
+        assertEquals(2, Files.readAllLines(dir.resolve("pred/pred_detection.jsonl")).size());
+    }
+
+    @Test
+    void badConfigsNameTheField() throws Exception {
+        Path f = dir.resolve("bad.json");
+        Files.writeString(f, "{\"sft\": {\"stepz\": 3}}");
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.load(f));
+        assertTrue(e.getMessage().contains("sft.stepz"), e.getMessage());
+        Files.writeString(f, "{\"grpo\": {\"group_size\": 1}}");
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.load(f));
+        assertTrue(e.getMessage().contains("group_size"), e.getMessage());
+        Files.writeString(f, "{\"model\": {\"dim\": \"big\"}}");
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.load(f));
+        assertThrows(java.io.IOException.class, () -> TrainConfig.load(dir.resolve("none.json")));
+    }
+}
