@@ -222,34 +222,29 @@ extern "C" __global__ void numeric_reward(int numSamples, const double* pred, co
     mraOut[b] = mra;
 }
 
+// Sum of v over the block (blockDim a multiple of 32, at most 1024), returned to every thread.
+__device__ inline double block_sum(double v) {
+    __shared__ double part[32];
+    v = warp_sum(v);
+    __syncthreads();  // part may still be read from a previous call
+    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = v;
+    __syncthreads();
+    double total = 0;
+    for (int w = 0; w < blockDim.x / 32; w++) total += part[w];
+    return total;
+}
+
 // Mean and unbiased standard deviation of all n rewards, one block: stats = {mean, std}.
 extern "C" __global__ void batch_moments(int n, const double* rewards, double* stats) {
-    __shared__ double part[32];
     double s = 0;
     for (int i = threadIdx.x; i < n; i += blockDim.x) s += rewards[i];
-    s = warp_sum(s);
-    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = s;
-    __syncthreads();
-    if (threadIdx.x < 32) {
-        double v = threadIdx.x < blockDim.x / 32 ? part[threadIdx.x] : 0;
-        v = warp_sum(v);
-        if (threadIdx.x == 0) part[0] = v / n;
-    }
-    __syncthreads();
-    double mean = part[0];
-    __syncthreads();
+    double mean = block_sum(s) / n;
     double q = 0;
     for (int i = threadIdx.x; i < n; i += blockDim.x) q += (rewards[i] - mean) * (rewards[i] - mean);
-    q = warp_sum(q);
-    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = q;
-    __syncthreads();
-    if (threadIdx.x < 32) {
-        double v = threadIdx.x < blockDim.x / 32 ? part[threadIdx.x] : 0;
-        v = warp_sum(v);
-        if (threadIdx.x == 0) {
-            stats[0] = mean;
-            stats[1] = n < 2 ? 0 : sqrt(v / (n - 1));
-        }
+    q = block_sum(q);
+    if (threadIdx.x == 0) {
+        stats[0] = mean;
+        stats[1] = n < 2 ? 0 : sqrt(q / (n - 1));
     }
 }
 
@@ -295,17 +290,8 @@ extern "C" __global__ void loss_stats(int B, int T, const float* logpNew, const 
         a[3] += -fmin(ratio * A, clipped * A);
         a[4] += ratio;
     }
-    __shared__ double part[32][5];
     for (int k = 0; k < 5; k++) {
-        double v = warp_sum(a[k]);
-        if (threadIdx.x % 32 == 0) part[threadIdx.x / 32][k] = v;
-    }
-    __syncthreads();
-    if (threadIdx.x < 32) {
-        for (int k = 0; k < 5; k++) {
-            double v = threadIdx.x < blockDim.x / 32 ? part[threadIdx.x][k] : 0;
-            v = warp_sum(v);
-            if (threadIdx.x == 0) atomicAdd(acc + k, v);
-        }
+        double v = block_sum(a[k]);
+        if (threadIdx.x == 0) atomicAdd(acc + k, v);
     }
 }

@@ -37,30 +37,26 @@ final class DeviceArena implements AutoCloseable {
     }
 
     long put(int[] a) {
-        long off = reserve(4L * a.length);
-        hostBytes.position((int) off);
-        hostBytes.asIntBuffer().put(a);
-        return off;
+        return put(4L * a.length, b -> b.asIntBuffer().put(a));
     }
 
     long put(long[] a) {
-        long off = reserve(8L * a.length);
-        hostBytes.position((int) off);
-        hostBytes.asLongBuffer().put(a);
-        return off;
+        return put(8L * a.length, b -> b.asLongBuffer().put(a));
     }
 
     long put(double[] a) {
-        long off = reserve(8L * a.length);
-        hostBytes.position((int) off);
-        hostBytes.asDoubleBuffer().put(a);
-        return off;
+        return put(8L * a.length, b -> b.asDoubleBuffer().put(a));
     }
 
     long put(float[] a) {
-        long off = reserve(4L * a.length);
+        return put(4L * a.length, b -> b.asFloatBuffer().put(a));
+    }
+
+    /** Reserves {@code bytes} and lets {@code write} fill them through a view starting at their offset. */
+    private long put(long bytes, java.util.function.Consumer<ByteBuffer> write) {
+        long off = reserve(bytes);
         hostBytes.position((int) off);
-        hostBytes.asFloatBuffer().put(a);
+        write.accept(hostBytes);
         return off;
     }
 
