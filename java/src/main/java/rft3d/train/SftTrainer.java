@@ -18,11 +18,18 @@ import rft3d.model.VideoLM;
 
 /**
  * Supervised fine-tuning: next-token cross-entropy on the reference answers (prompt tokens masked out),
- * AdamW with linear warm-up, gradient clipping, micro-batch accumulation. Batches depend only on
+ * AdamW with linear warm-up then cosine decay, gradient clipping, micro-batch accumulation. Batches depend only on
  * (seed, step), so a resumed run sees the same data as an uninterrupted one.
  */
 public final class SftTrainer {
     private SftTrainer() {}
+
+    /** Linear warm-up to {@code lr}, then cosine decay to a tenth of it at the last step. */
+    static double learningRate(TrainConfig.Sft c, int step, int steps) {
+        if (step < c.warmup()) return c.lr() * (step + 1.0) / c.warmup();
+        double progress = (step - c.warmup()) / (double) Math.max(1, steps - c.warmup() - 1);
+        return c.lr() * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
+    }
 
     /**
      * Trains {@code steps} steps from {@code init} (a fresh model when null) into {@code dir}; returns the
@@ -42,7 +49,7 @@ public final class SftTrainer {
                 SplittableRandom rnd = new SplittableRandom(ws.cfg.seed() * 1_000_003L + step);
                 List<Sample> batch = new ArrayList<>();
                 for (int i = 0; i < c.batch(); i++) batch.add(train.get(rnd.nextInt(train.size())));
-                double lr = c.lr() * Math.min(1.0, (step + 1.0) / Math.max(1, c.warmup()));
+                double lr = learningRate(c, step, steps);
                 Stage.setLearningRate(stage.optimizer, lr);
                 stage.optimizer.zero_grad();
                 double batchTokens = 0;

@@ -136,6 +136,15 @@ class TrainerSmokeTest {
     }
 
     @Test
+    void learningRateWarmsUpThenDecaysToATenth() {
+        TrainConfig.Sft c = new TrainConfig.Sft(100, 4, 4, 0.01, 10, 0, 1);
+        assertEquals(0.001, SftTrainer.learningRate(c, 0, 100), 1e-12);
+        assertEquals(0.01, SftTrainer.learningRate(c, 10, 100), 1e-12);
+        assertEquals(0.001, SftTrainer.learningRate(c, 99, 100), 1e-12);
+        assertTrue(SftTrainer.learningRate(c, 50, 100) < 0.01 && SftTrainer.learningRate(c, 50, 100) > 0.001);
+    }
+
+    @Test
     void badConfigsNameTheField() throws Exception {
         Path f = dir.resolve("bad.json");
         Files.writeString(f, "{\"sft\": {\"stepz\": 3}}");
