@@ -26,6 +26,12 @@ public final class CudaModule implements AutoCloseable {
     /** Where the build puts the fatbin (cmake/build-kernels.sh). */
     static final String FATBIN_RESOURCE = "/rft3d/cuda/rft3d_kernels.fatbin";
 
+    /**
+     * Why the driver could not be loaded, once that has been seen: a JVM loads a native library once, and
+     * a second attempt only says "could not initialize class", which hides the real reason.
+     */
+    private static volatile String driverMissing;
+
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUmodule module = new CUmodule();
@@ -35,6 +41,7 @@ public final class CudaModule implements AutoCloseable {
 
     private CudaModule() throws CudaUnavailableException {
         byte[] fatbin = readFatbin();
+        if (driverMissing != null) throw new CudaUnavailableException(driverMissing, null);
         try {
             JCudaDriver.setExceptionsEnabled(true);
             cuInit(0);
@@ -55,8 +62,9 @@ public final class CudaModule implements AutoCloseable {
         } catch (LinkageError e) {
             // Loading JCuda's natives fails where there is no libcuda.so.1 (no NVIDIA driver).
             String m = String.valueOf(e.getMessage());
-            throw new CudaUnavailableException(m.contains("libcuda.so") ? "no NVIDIA driver (libcuda.so.1 not found)"
-                    : "JCuda's native library did not load: " + m.lines().findFirst().orElse(m), e);
+            driverMissing = m.contains("libcuda.so") ? "no NVIDIA driver (libcuda.so.1 not found)"
+                    : "JCuda's native library did not load: " + m.lines().findFirst().orElse(m);
+            throw new CudaUnavailableException(driverMissing, e);
         } catch (RuntimeException e) {
             throw new CudaUnavailableException("CUDA initialisation failed: " + e.getMessage(), e);
         }
