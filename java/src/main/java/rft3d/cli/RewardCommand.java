@@ -69,16 +69,14 @@ final class RewardCommand implements Command {
         int[] counts = new int[2]; // scored, errors
         try (RewardEngine engine = RewardEngines.byName(engineName, cfg); out) {
             Batch batch = new Batch();
-            List<String> readErrors = new ArrayList<>();
             Jsonl.forEach(input, (line, node) -> {
                 batch.add(line, node, task);
                 if (batch.size() == BATCH) batch.flush(engine, taskName, out, counts);
-            }, readErrors);
+            }, (line, message) -> {
+                batch.addError(line, message); // keeps its place among the scored lines
+                if (batch.size() == BATCH) batch.flush(engine, taskName, out, counts);
+            });
             batch.flush(engine, taskName, out, counts);
-            for (String e : readErrors) {
-                writeError(out, -1, e);
-                counts[1]++;
-            }
         }
         System.err.printf("rft reward: %d scored, %d errors (%s)%n", counts[0], counts[1], input);
         return counts[1] == 0 ? 0 : 1;
@@ -107,6 +105,13 @@ final class RewardCommand implements Command {
             lines.add(line);
             completions.add(c != null && c.isTextual() ? c.asText() : "");
             gts.add(gt);
+            errors.add(error);
+        }
+
+        void addError(int line, String error) {
+            lines.add(line);
+            completions.add("");
+            gts.add(null);
             errors.add(error);
         }
 
@@ -155,9 +160,7 @@ final class RewardCommand implements Command {
     }
 
     private static void writeError(Writer out, int line, String error) {
-        ObjectNode o = MAPPER.createObjectNode();
-        if (line >= 0) o.put("line", line);
-        o.put("error", error);
+        ObjectNode o = MAPPER.createObjectNode().put("line", line).put("error", error);
         writeLine(out, o);
     }
 

@@ -36,6 +36,20 @@ public final class Jsonl {
 
     /** As {@link #forEach(Path, BiConsumer, List)}, from any reader. */
     public static void forEach(Reader r, String name, BiConsumer<Integer, JsonNode> each, List<String> errors) throws IOException {
+        forEach(r, name, each, (line, message) -> errors.add(message));
+    }
+
+    /**
+     * Calls {@code each(lineNumber, object)} for every good line and {@code bad(lineNumber, message)} for
+     * every bad one, in file order (for outputs that must stay aligned with their input lines).
+     */
+    public static void forEach(Path file, BiConsumer<Integer, JsonNode> each, BiConsumer<Integer, String> bad) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            forEach(r, file.toString(), each, bad);
+        }
+    }
+
+    private static void forEach(Reader r, String name, BiConsumer<Integer, JsonNode> each, BiConsumer<Integer, String> bad) throws IOException {
         StringBuilder line = new StringBuilder();
         int lineNo = 0;
         boolean tooLong = false;
@@ -49,25 +63,25 @@ public final class Jsonl {
             }
             lineNo++;
             if (tooLong) {
-                errors.add(name + ":" + lineNo + ": line longer than " + MAX_LINE_CHARS + " characters, skipped");
+                bad.accept(lineNo, name + ":" + lineNo + ": line longer than " + MAX_LINE_CHARS + " characters, skipped");
             } else if (!line.toString().isBlank()) {
-                parseLine(line.toString(), name, lineNo, each, errors);
+                parseLine(line.toString(), name, lineNo, each, bad);
             }
             line.setLength(0);
             tooLong = false;
         } while (c != -1);
     }
 
-    private static void parseLine(String text, String name, int lineNo, BiConsumer<Integer, JsonNode> each, List<String> errors) {
+    private static void parseLine(String text, String name, int lineNo, BiConsumer<Integer, JsonNode> each, BiConsumer<Integer, String> bad) {
         JsonNode node;
         try {
             node = MAPPER.readTree(text);
         } catch (IOException e) {
-            errors.add(name + ":" + lineNo + ": not JSON (" + firstLine(e.getMessage()) + ")");
+            bad.accept(lineNo, name + ":" + lineNo + ": not JSON (" + firstLine(e.getMessage()) + ")");
             return;
         }
         if (node == null || !node.isObject()) {
-            errors.add(name + ":" + lineNo + ": not a JSON object");
+            bad.accept(lineNo, name + ":" + lineNo + ": not a JSON object");
             return;
         }
         each.accept(lineNo, node);

@@ -30,7 +30,7 @@ class MainTest {
     }
 
     @Test
-    void rewardWritesOneLinePerInputLineIncludingErrors() throws Exception {
+    void rewardWritesOneLinePerInputLineInInputOrderIncludingErrors() throws Exception {
         Path in = dir.resolve("in.jsonl");
         Files.write(in, List.of(
                 "{\"completion\": \"<think>.</think><answer>B</answer>\", \"gt\": {\"answer\": \"B\"}}",
@@ -46,8 +46,8 @@ class MainTest {
         assertTrue(lines.get(0).startsWith("{\"reward\":2.0"), lines.get(0));
         assertTrue(lines.get(1).contains("\"error\":\"completion"), lines.get(1));
         assertTrue(lines.get(2).contains("gt.answer"), lines.get(2));
-        assertTrue(lines.get(3).startsWith("{\"reward\":0.0"), lines.get(3));
-        assertTrue(lines.get(4).contains("not JSON"), lines.get(4));
+        assertTrue(lines.get(3).contains("\"line\":4") && lines.get(3).contains("not JSON"), lines.get(3));
+        assertTrue(lines.get(4).startsWith("{\"reward\":0.0"), lines.get(4));
     }
 
     @Test
