@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
 import rft3d.geometry.RigidTransform;
 import rft3d.reward.GroundingTask;
@@ -19,13 +17,12 @@ import rft3d.reward.GroundingTask;
  * Reads a dataset in rft3d's on-disk schema — synthetic or converted from real scans (for example
  * ScanNet frames with their poses): {@code <split>.jsonl} samples, and for each scene
  * {@code scenes/<id>/meta.json} with {@code camera} intrinsics and {@code cam2global} poses,
- * {@code frame_KK.png} and {@code depth_KK.png} (16-bit millimetres). Videos are cached once read.
+ * {@code frame_KK.png} and {@code depth_KK.png} (16-bit millimetres).
  */
 public final class DatasetReader {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path dir;
-    private final Map<String, Video> videos = new ConcurrentHashMap<>();
 
     public DatasetReader(Path dir) throws IOException {
         if (!Files.isDirectory(dir.resolve("scenes"))) {
@@ -57,14 +54,9 @@ public final class DatasetReader {
         return out;
     }
 
-    /** The video of a scene (frames, depth, poses). */
+    /** The video of a scene (frames, depth, poses), read from disk. */
     public Video video(String scene) throws IOException {
-        Video v = videos.get(scene);
-        if (v == null) {
-            v = load(dir.resolve("scenes").resolve(scene));
-            videos.put(scene, v);
-        }
-        return v;
+        return load(dir.resolve("scenes").resolve(scene));
     }
 
     private static Video load(Path sceneDir) throws IOException {

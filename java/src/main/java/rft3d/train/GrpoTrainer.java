@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,18 +68,20 @@ public final class GrpoTrainer {
                 }
                 double rolloutSecs = (System.nanoTime() - r0) / 1e9;
 
-                // Rewards, one engine call per prompt group (a group shares its task).
+                // Rewards: one engine call per task over all its completions (one large batch for a GPU).
                 double[] totals = new double[rollouts.size()];
                 Map<String, double[]> parts = new LinkedHashMap<>();
-                for (int from = 0; from < rollouts.size(); from += c.groupSize()) {
-                    List<Rollout> group = rollouts.subList(from, from + c.groupSize());
-                    List<Reward> rewards = engine.score(group.get(0).task(), group.stream().map(Rollout::text).toList(),
-                            Collections.nCopies(group.size(), group.get(0).gt()));
-                    for (int i = 0; i < rewards.size(); i++) {
-                        totals[from + i] = rewards.get(i).total();
-                        for (var e : rewards.get(i).parts().entrySet()) {
-                            double[] acc = parts.computeIfAbsent(group.get(0).task() + "_" + e.getKey(), k -> new double[2]);
-                            acc[0] += e.getValue();
+                Map<String, List<Integer>> byTask = new LinkedHashMap<>();
+                for (int i = 0; i < rollouts.size(); i++) byTask.computeIfAbsent(rollouts.get(i).task(), k -> new ArrayList<>()).add(i);
+                for (var e : byTask.entrySet()) {
+                    List<Integer> idx = e.getValue();
+                    List<Reward> rewards = engine.score(e.getKey(), idx.stream().map(i -> rollouts.get(i).text()).toList(),
+                            idx.stream().map(i -> rollouts.get(i).gt()).toList());
+                    for (int k = 0; k < idx.size(); k++) {
+                        totals[idx.get(k)] = rewards.get(k).total();
+                        for (var part : rewards.get(k).parts().entrySet()) {
+                            double[] acc = parts.computeIfAbsent(e.getKey() + "_" + part.getKey(), x -> new double[2]);
+                            acc[0] += part.getValue();
                             acc[1]++;
                         }
                     }
