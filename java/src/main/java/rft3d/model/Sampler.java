@@ -58,7 +58,7 @@ public final class Sampler {
             List<List<Integer>> out = new ArrayList<>();
             boolean[] done = new boolean[n];
             for (int i = 0; i < n; i++) out.add(new ArrayList<>());
-            int budget = (int) Math.min(opt.maxNewTokens(), cfg.maxSequence() - cfg.visualTokens() - prompt.length);
+            int budget = Math.min(opt.maxNewTokens(), cfg.maxSequence() - cfg.visualTokens() - prompt.length);
             for (int step = 0; step < budget; step++) {
                 Tensor next = choose(last, opt);
                 long[] ids = new long[n];
