@@ -52,4 +52,14 @@ public final class Answers {
     public static String count(String label, int n) {
         return "<think>counting " + label + "</think><answer>" + n + "</answer>";
     }
+
+    /** A measured quantity (metres) as a grid number. */
+    public static String measure(String what, double metres) {
+        return "<think>measuring " + what + "</think><answer>" + number(metres) + "</answer>";
+    }
+
+    /** A multiple-choice answer: the option's letter. */
+    public static String choice(String letter) {
+        return "<think>comparing positions</think><answer>" + letter + "</answer>";
+    }
 }

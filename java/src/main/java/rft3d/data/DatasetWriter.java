@@ -62,7 +62,6 @@ public final class DatasetWriter {
                     gtFiles.put(s.task(), gt);
                 }
                 ObjectNode g = ((ObjectNode) s.gt().deepCopy()).put("id", s.id());
-                if (s.task().equals("numeric")) g.put("question_type", "object_counting");
                 gt.write(MAPPER.writeValueAsString(g));
                 gt.write('\n');
             }
@@ -71,7 +70,11 @@ public final class DatasetWriter {
         }
     }
 
-    /** The three samples of a scene: detection, grounding of a uniquely-labelled object, counting. */
+    /**
+     * The samples of a scene: detection, grounding of a uniquely-labelled object, and VSI-Bench-style spatial
+     * questions (counting, absolute distance, object size, relative direction as multiple choice); the
+     * spatial GT carries its VSI-Bench {@code question_type}.
+     */
     static List<Sample> samples(Scene scene) {
         List<Sample> out = new ArrayList<>();
         List<LabeledBox> camBoxes = new ArrayList<>();
@@ -99,8 +102,27 @@ public final class DatasetWriter {
         String label = scene.objects().get(scene.objects().size() - 1).label();
         int count = (int) scene.objects().stream().filter(o -> o.label().equals(label)).count();
         out.add(new Sample(scene.id() + "_count", scene.id(), "numeric", "how many " + label + " are there",
-                Answers.count(label, count), MAPPER.createObjectNode().put("answer", count)));
+                Answers.count(label, count), spatial(count, "object_counting")));
+
+        if (scene.objects().size() < 2) return out; // no pair to ask about (placement can fail in a tiny room)
+        Scene.SceneObject a = scene.objects().get(0), b = scene.objects().get(1);
+        double distance = Math.hypot(a.box().x() - b.box().x(), a.box().y() - b.box().y());
+        out.add(new Sample(scene.id() + "_dist", scene.id(), "numeric", "how far is the " + a.label() + " from the " + b.label(),
+                Answers.measure("distance", distance), spatial(Double.parseDouble(Answers.number(distance)), "object_abs_distance")));
+        out.add(new Sample(scene.id() + "_size", scene.id(), "numeric", "how tall is the " + target.label(),
+                Answers.measure("height", target.box().sz()), spatial(target.box().sz(), "object_size_estimation")));
+
+        // Left or right as seen in the first frame (camera x grows to the right).
+        double ax = scene.inFrame(a.box(), 0).x(), bx = scene.inFrame(b.box(), 0).x();
+        String letter = ax < bx ? "A" : "B";
+        ObjectNode mc = MAPPER.createObjectNode().put("answer", letter).put("question_type", "object_rel_direction_easy");
+        out.add(new Sample(scene.id() + "_dir", scene.id(), "mc", "is the " + a.label() + " left or right of the " + b.label()
+                + " in frame 0 A left B right", Answers.choice(letter), mc));
         return out;
+    }
+
+    private static ObjectNode spatial(double answer, String questionType) {
+        return MAPPER.createObjectNode().put("answer", answer).put("question_type", questionType);
     }
 
     /** The frame whose optical axis points most directly at the box centre. */

@@ -21,7 +21,8 @@ public final class Tokenizer {
     private static final List<String> PIECES = List.of("<think>", "</think>", "<answer>", "</answer>",
             "{\"label\": \"", "\", \"bbox_3d\": [", "]}", ", ", "[", "]", "{\"frame\": ", ", \"bbox_3d\": [", "}");
     private static final List<String> WORDS = List.of("detect", "all", "objects", "find", "the", "how", "many", "are",
-            "there", "I", "see", "counting", "is", "best", "seen", "in", "frame", " ");
+            "there", "I", "see", "counting", "is", "best", "seen", "in", "frame", "far", "from", "tall", "left", "or", "right", "of",
+            "measuring", "distance", "height", "comparing", "positions", " ");
 
     private final List<String> pieces = new ArrayList<>();
     private final Map<String, Integer> ids = new HashMap<>();

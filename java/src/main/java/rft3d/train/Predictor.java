@@ -28,7 +28,10 @@ final class Predictor {
 
     private Predictor() {}
 
-    /** Headline metrics: detection F1@0.25 (all classes pooled) and cate8 mean, grounding Acc@0.25/0.5, counting MRA. */
+    /**
+     * Headline metrics: detection F1 (all classes pooled) and the cate8 mean, grounding Acc@0.25/0.5, and the
+     * VSI-Bench overall of the numeric (MRA) and multiple-choice (accuracy) spatial questions.
+     */
     static Map<String, Double> evaluate(Workspace ws, VideoLM model, String split, Path outDir, int maxNewTokens) throws IOException {
         ModelConfig mc = model.config();
         Sampler sampler = new Sampler(model, ws.tokenizer);
@@ -67,15 +70,12 @@ final class Predictor {
             m.put("ground_acc@0.25", (Double) r.get("acc@0.25"));
             m.put("ground_acc@0.5", (Double) r.get("acc@0.5"));
         }
-        if (files.containsKey("numeric")) {
-            Map<String, Object> r = VsiEvaluator.evaluate(PredictionSet.read(outDir.resolve("pred_numeric.jsonl"),
-                    data.resolve(split + "_numeric_gt.jsonl")));
-            m.put("count_mra", (Double) r.get("overall"));
+        for (String task : List.of("numeric", "mc")) {
+            if (!files.containsKey(task)) continue;
+            Map<String, Object> r = VsiEvaluator.evaluate(PredictionSet.read(outDir.resolve("pred_" + task + ".jsonl"),
+                    data.resolve(split + "_" + task + "_gt.jsonl")));
+            m.put(task.equals("mc") ? "spatial_mc_acc" : "spatial_numeric_mra", (Double) r.get("overall"));
         }
         return m;
-    }
-
-    static List<String> headline() {
-        return List.of("det_f1@0.25", "det_f1@0.5", "det_cate8_f1@0.25", "ground_acc@0.25", "ground_acc@0.5", "count_mra");
     }
 }

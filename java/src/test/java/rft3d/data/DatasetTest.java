@@ -65,7 +65,7 @@ class DatasetTest {
         DatasetWriter.write(dir, 6, 2, 3, 16, 5);
         DatasetReader reader = new DatasetReader(dir);
         List<Sample> train = reader.samples("train");
-        assertEquals(18, train.size());
+        assertEquals(6 * 6, train.size()); // detection, grounding, count, distance, size, direction
         assertTrue(Files.isRegularFile(dir.resolve("eval_detection_gt.jsonl")));
         for (Sample s : train) {
             Video v = reader.video(s.scene());

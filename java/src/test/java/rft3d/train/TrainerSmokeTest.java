@@ -131,7 +131,7 @@ class TrainerSmokeTest {
         Workspace ws = new Workspace(cfg);
         org.bytedeco.pytorch.global.torch.manual_seed(2);
         Map<String, Double> m = Predictor.evaluate(ws, new VideoLM(ws.modelConfig()), "eval", dir.resolve("pred"), 16);
-        assertTrue(m.keySet().containsAll(List.of("det_f1@0.25", "ground_acc@0.25", "count_mra")), m.toString());
+        assertTrue(m.keySet().containsAll(List.of("det_f1@0.25", "ground_acc@0.25", "spatial_numeric_mra", "spatial_mc_acc")), m.toString());
         assertEquals(2, Files.readAllLines(dir.resolve("pred/pred_detection.jsonl")).size());
     }
 
