@@ -30,6 +30,14 @@ class CpuRewardEngineTest {
     }
 
     @Test
+    void anEmptyBatchScoresToAnEmptyList() {
+        try (CpuRewardEngine engine = new CpuRewardEngine(RewardConfig.defaults(), 1)) {
+            for (String task : Tasks.NAMES) assertTrue(engine.score(task, List.of(), List.of()).isEmpty(), task);
+            assertEquals(0, engine.advantages(new double[0], 4, rft3d.grpo.AdvantageOptions.grpo()).length);
+        }
+    }
+
+    @Test
     void badBatchesAreRejectedWithTheIndex() throws Exception {
         ObjectMapper m = new ObjectMapper();
         try (CpuRewardEngine engine = new CpuRewardEngine(RewardConfig.defaults(), 1)) {
