@@ -184,20 +184,24 @@ public final class GpuRewardEngine implements RewardEngine {
                 iou, arena.at(oFormat), arena.at(oThresholds), thresholds.length, cfg.formatWeight(), cfg.detectionIouWeight(),
                 cfg.detectionF1Weight(), used, shared, arena.at(oReward), arena.at(oParts));
         cuEventRecord(stop, cuda.stream());
-        arena.download(oReward, arena.used() - oReward, cuda.stream());
         double[] matrix = null;
-        if (cfg.matching() == RewardConfig.Matching.OPTIMAL && pairOff[b] > 0) {
-            matrix = new double[Math.toIntExact(pairOff[b])];
-            cuMemcpyDtoHAsync(Pointer.to(matrix), iou, 8 * pairOff[b], cuda.stream());
+        if (cfg.matching() == RewardConfig.Matching.OPTIMAL && pairs > 0) {
+            matrix = new double[Math.toIntExact(pairs)];
+            cuMemcpyDtoHAsync(Pointer.to(matrix), iou, 8 * pairs, cuda.stream());
         }
-        cuda.synchronize();
-        recordKernelTime();
+        collect(oReward);
         double[] reward = arena.doubles(oReward, b), parts = arena.doubles(oParts, 5 * b);
         DetectionOutput out = new DetectionOutput(reward, new double[b], new double[b], new int[b], new int[b], new int[b]);
+        DetectionTask task = new DetectionTask(cfg);
         for (int i = 0; i < b; i++) {
-            DetectionMatcher.Stats s = matrix == null
-                    ? new DetectionMatcher.Stats(parts[5 * i], parts[5 * i + 1], (int) parts[5 * i + 2], (int) parts[5 * i + 3], (int) parts[5 * i + 4])
-                    : DetectionMatcher.fromIou(rows(matrix, pairOff[i], preds.get(i).size(), gts.get(i).size()), gts.get(i).size(), cfg);
+            DetectionMatcher.Stats s;
+            if (matrix == null) {
+                s = new DetectionMatcher.Stats(parts[5 * i], parts[5 * i + 1], (int) parts[5 * i + 2], (int) parts[5 * i + 3], (int) parts[5 * i + 4]);
+            } else {
+                // The kernel's total is the greedy one; the optimal assignment's total comes from the same formula.
+                s = DetectionMatcher.fromIou(rows(matrix, pairOff[i], preds.get(i).size(), gts.get(i).size()), gts.get(i).size(), cfg);
+                reward[i] = task.total(format[i], s);
+            }
             out.meanBestIou[i] = s.meanBestIou();
             out.f1[i] = s.f1();
             out.tp[i] = s.tp();
@@ -275,9 +279,7 @@ public final class GpuRewardEngine implements RewardEngine {
                 arena.at(oGt), arena.at(oPoseOff), arena.at(oPoses), arena.at(oAxis), arena.at(oFormat), cfg.frameTolerance(),
                 cfg.formatWeight(), cfg.groundingFrameWeight(), cfg.groundingIouWeight(), arena.at(oReward), arena.at(oParts));
         cuEventRecord(stop, cuda.stream());
-        arena.download(oReward, arena.used() - oReward, cuda.stream());
-        cuda.synchronize();
-        recordKernelTime();
+        collect(oReward);
         double[] parts = arena.doubles(oParts, 2 * b);
         List<Reward> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
@@ -312,9 +314,7 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid), arena.at(oGt), arena.at(oFormat),
                 arena.at(oTh), thresholds.length, cfg.formatWeight(), cfg.numericWeight(), arena.at(oReward), arena.at(oMra));
         cuEventRecord(stop, cuda.stream());
-        arena.download(oReward, arena.used() - oReward, cuda.stream());
-        cuda.synchronize();
-        recordKernelTime();
+        collect(oReward);
         double[] mra = arena.doubles(oMra, b);
         List<Reward> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) out.add(task.combine(format[i], mra[i], parsed.get(i).reason()));
@@ -333,9 +333,7 @@ public final class GpuRewardEngine implements RewardEngine {
         long oAdv = arena.reserve(8L * rewards.length), oStats = arena.reserve(16);
         arena.upload(inputs, cuda.stream());
         launchAdvantages(arena.at(oRewards), arena.at(oAdv), arena.at(oStats), rewards.length, groupSize, options);
-        arena.download(oAdv, 8L * rewards.length, cuda.stream());
-        cuda.synchronize();
-        recordKernelTime();
+        collect(oAdv);
         return arena.doubles(oAdv, rewards.length);
     }
 
@@ -344,13 +342,12 @@ public final class GpuRewardEngine implements RewardEngine {
      * float64 CUDA tensors), without a host copy. Inputs are not checked for NaN: they never leave the GPU.
      */
     public synchronized void advantagesOnDevice(long rewardsAddress, long advantagesAddress, int n, int groupSize, AdvantageOptions options) {
-        if (groupSize < 1 || n % groupSize != 0) throw new IllegalArgumentException(n + " rewards do not split into groups of " + groupSize);
+        Advantages.checkGroups(n, groupSize);
         cuda.makeCurrent();
         arena.reset();
         long oStats = arena.reserve(16);
         launchAdvantages(new RawDevicePointer(rewardsAddress), new RawDevicePointer(advantagesAddress), arena.at(oStats), n, groupSize, options);
-        cuda.synchronize();
-        recordKernelTime();
+        collect(arena.used());
     }
 
     private void launchAdvantages(Pointer rewards, Pointer adv, Pointer stats, int n, int groupSize, AdvantageOptions options) {
@@ -368,10 +365,7 @@ public final class GpuRewardEngine implements RewardEngine {
     /** {@link LossStats#compute} on the GPU from host arrays. */
     public synchronized LossStats lossStats(float[] logp, float[] logpOld, float[] logpRef, float[] mask, double[] advantages,
                                             int B, int T, double clipLow, double clipHigh) {
-        long n = (long) B * T;
-        if (logp.length != n || logpOld.length != n || logpRef.length != n || mask.length != n || advantages.length != B) {
-            throw new IllegalArgumentException("loss stats need [B*T] = " + n + " log-probs and mask and " + B + " advantages");
-        }
+        LossStats.checkShapes(logp, logpOld, logpRef, mask, advantages, B, T);
         cuda.makeCurrent();
         arena.reset();
         long a = arena.put(logp), b = arena.put(logpOld), c = arena.put(logpRef), d = arena.put(mask), e = arena.put(advantages);
@@ -398,9 +392,7 @@ public final class GpuRewardEngine implements RewardEngine {
         cuEventRecord(start, cuda.stream());
         cuda.launch(lossStats, blocks, THREADS, B, T, logp, logpOld, logpRef, mask, adv, clipLow, clipHigh, arena.at(oSums));
         cuEventRecord(stop, cuda.stream());
-        arena.download(oSums, 40, cuda.stream());
-        cuda.synchronize();
-        recordKernelTime();
+        collect(oSums);
         return LossStats.fromSums(arena.doubles(oSums, 5));
     }
 
@@ -413,6 +405,16 @@ public final class GpuRewardEngine implements RewardEngine {
     /** Blocks for a grid-stride kernel over {@code n} items. */
     private long gridFor(long n, int threads) {
         return Math.min(ceilDiv(n, threads), 64L * cuda.multiprocessors());
+    }
+
+    /**
+     * Ends a call: copies the arena from {@code from} to its end (the outputs, reserved last) back to the
+     * host, waits for the stream, and reads the kernel time between the start and stop events.
+     */
+    private void collect(long from) {
+        arena.download(from, arena.used() - from, cuda.stream());
+        cuda.synchronize();
+        recordKernelTime();
     }
 
     private void recordKernelTime() {

@@ -35,13 +35,18 @@ public final class Advantages {
      *     infinities
      */
     public static void validate(double[] rewards, int groupSize) {
-        if (groupSize < 1) throw new IllegalArgumentException("groupSize must be >= 1, got " + groupSize);
-        if (rewards.length % groupSize != 0) {
-            throw new IllegalArgumentException(rewards.length + " rewards do not split into groups of " + groupSize);
-        }
+        checkGroups(rewards.length, groupSize);
         for (int i = 0; i < rewards.length; i++) {
             if (!Double.isFinite(rewards[i])) throw new IllegalArgumentException("rewards[" + i + "] is not finite");
         }
+    }
+
+    /**
+     * @throws IllegalArgumentException unless {@code n} rewards split into whole groups of {@code groupSize}
+     */
+    public static void checkGroups(long n, int groupSize) {
+        if (groupSize < 1) throw new IllegalArgumentException("groupSize must be >= 1, got " + groupSize);
+        if (n % groupSize != 0) throw new IllegalArgumentException(n + " rewards do not split into groups of " + groupSize);
     }
 
     static double mean(double[] v, int start, int len) {

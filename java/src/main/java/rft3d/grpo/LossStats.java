@@ -25,6 +25,17 @@ public record LossStats(long tokens, double clipFraction, double klMean, double 
     }
 
     /**
+     * @throws IllegalArgumentException unless the log-probs and mask have {@code B·T} entries and the
+     *     advantages B
+     */
+    public static void checkShapes(float[] logp, float[] logpOld, float[] logpRef, float[] mask, double[] advantages, int B, int T) {
+        long n = (long) B * T;
+        if (logp.length != n || logpOld.length != n || logpRef.length != n || mask.length != n || advantages.length != B) {
+            throw new IllegalArgumentException("loss stats need [B*T] = " + n + " log-probs and mask and " + B + " advantages");
+        }
+    }
+
+    /**
      * Computes the statistics; arrays are row-major {@code [B, T]}, {@code advantages} has B entries, a
      * token counts where {@code mask != 0}.
      *
@@ -32,10 +43,8 @@ public record LossStats(long tokens, double clipFraction, double klMean, double 
      */
     public static LossStats compute(float[] logp, float[] logpOld, float[] logpRef, float[] mask, double[] advantages,
                                     int B, int T, double clipLow, double clipHigh) {
+        checkShapes(logp, logpOld, logpRef, mask, advantages, B, T);
         long n = (long) B * T;
-        if (logp.length != n || logpOld.length != n || logpRef.length != n || mask.length != n || advantages.length != B) {
-            throw new IllegalArgumentException("loss stats need [B*T] = " + n + " log-probs and mask and " + B + " advantages");
-        }
         double[] sums = new double[5];
         for (int i = 0; i < n; i++) {
             if (mask[i] == 0) continue;

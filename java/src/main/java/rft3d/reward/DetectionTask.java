@@ -69,8 +69,11 @@ public final class DetectionTask implements RewardTask<List<LabeledBox>> {
         parts.put(Reward.TP, (double) s.tp());
         parts.put(Reward.FP, (double) s.fp());
         parts.put(Reward.FN, (double) s.fn());
-        double total = cfg.formatWeight() * p.format() + cfg.detectionIouWeight() * s.meanBestIou()
-                + cfg.detectionF1Weight() * s.f1();
-        return new Reward(total, parts, p.reason());
+        return new Reward(total(p.format(), s), parts, p.reason());
+    }
+
+    /** The weighted total of a format reward and matching statistics. */
+    public double total(double format, DetectionMatcher.Stats s) {
+        return cfg.formatWeight() * format + cfg.detectionIouWeight() * s.meanBestIou() + cfg.detectionF1Weight() * s.f1();
     }
 }
