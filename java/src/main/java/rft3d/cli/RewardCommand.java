@@ -146,17 +146,8 @@ final class RewardCommand implements Command {
         }
     }
 
-    static ObjectNode toJson(Reward r) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("reward", r.total());
-        ObjectNode parts = o.putObject("parts");
-        r.parts().forEach(parts::put);
-        o.put("reason", r.reason());
-        return o;
-    }
-
     private static void writeReward(Writer out, Reward r) {
-        writeLine(out, toJson(r));
+        writeLine(out, r.toJson());
     }
 
     private static void writeError(Writer out, int line, String error) {

@@ -1,5 +1,7 @@
 package rft3d.reward;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +24,14 @@ public record Reward(double total, Map<String, Double> parts, String reason) {
     public Reward {
         parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
         reason = reason == null ? "" : reason;
+    }
+
+    /** The form every output uses: {@code {"reward": total, "parts": {...}, "reason": "..."}}. */
+    public ObjectNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode().put("reward", total);
+        ObjectNode p = o.putObject("parts");
+        parts.forEach(p::put);
+        return o.put("reason", reason);
     }
 
     /** A part by name, or NaN when this task has no such part. */

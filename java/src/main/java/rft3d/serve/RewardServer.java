@@ -215,13 +215,7 @@ public final class RewardServer implements AutoCloseable {
         });
         ObjectNode out = MAPPER.createObjectNode();
         ArrayNode list = out.putArray("rewards");
-        for (Reward r : rewards) {
-            ObjectNode o = list.addObject();
-            o.put("reward", r.total());
-            ObjectNode parts = o.putObject("parts");
-            r.parts().forEach(parts::put);
-            o.put("reason", r.reason());
-        }
+        for (Reward r : rewards) list.add(r.toJson());
         return MAPPER.writeValueAsBytes(out);
     }
 
