@@ -54,7 +54,7 @@ public final class Sampler {
             Tensor tokens = Tensor.create(p, 1, p.length).to(dev, kLong()).expand(new long[] {n, -1});
             VideoLM.KvCache cache = new VideoLM.KvCache();
             Tensor x = cat(new TensorVector(model.embedVideo(patches, geometry, frames), model.embedTokens(tokens)), 1);
-            Tensor last = model.logits(model.decode(x, cache)).select(1, -1); // [n, V]
+            Tensor last = model.logits(model.decode(x, cache).select(1, -1)); // [n, V]: the head on the last position only
             List<List<Integer>> out = new ArrayList<>();
             boolean[] done = new boolean[n];
             for (int i = 0; i < n; i++) out.add(new ArrayList<>());

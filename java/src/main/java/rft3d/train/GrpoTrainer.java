@@ -88,26 +88,25 @@ public final class GrpoTrainer {
                 }
                 double[] adv = engine.advantages(totals, c.groupSize(), advOptions);
 
-                // Old (sampling-time) and reference log-probs, without gradients.
+                // Reference log-probs, without gradients. Every generated token is one loss token.
                 List<List<Rollout>> micros = new ArrayList<>();
                 for (int from = 0; from < rollouts.size(); from += c.microBatch()) {
                     micros.add(rollouts.subList(from, Math.min(rollouts.size(), from + c.microBatch())));
                 }
-                List<float[]> oldLp = new ArrayList<>(), refLp = new ArrayList<>(), masks = new ArrayList<>();
-                double totalTokens = 0;
+                List<float[]> refLp = new ArrayList<>(), masks = new ArrayList<>();
+                double totalTokens = generated;
                 for (List<Rollout> m : micros) {
                     try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                         Sequences seq = sequences(m, mc, ws);
-                        oldLp.add(Sequences.values(seq.logProbs(stage.model)));
                         refLp.add(Sequences.values(seq.logProbs(reference)));
                         masks.add(seq.maskValues);
-                        totalTokens += seq.tokenCount();
                     }
                 }
 
-                // Policy update(s).
+                // Policy update(s). The policy has not moved since sampling, so the first update's own
+                // log-probs are the sampling-time ("old") ones; later updates reuse them.
                 Stage.setLearningRate(stage.optimizer, c.lr());
-                List<float[]> firstLp = new ArrayList<>();
+                List<float[]> oldLp = new ArrayList<>();
                 double lossSum = 0;
                 for (int u = 0; u < c.updatesPerBatch(); u++) {
                     stage.optimizer.zero_grad();
@@ -117,8 +116,8 @@ public final class GrpoTrainer {
                         try (PointerScope scope = new PointerScope()) {
                             Sequences seq = sequences(m, mc, ws);
                             Tensor lp = seq.logProbs(stage.model);
-                            if (u == 0) firstLp.add(Sequences.values(lp));
-                            Tensor old = Tensor.create(oldLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
+                            if (u == 0) oldLp.add(Sequences.values(lp));
+                            Tensor old = u == 0 ? lp.detach() : Tensor.create(oldLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
                             Tensor ref = Tensor.create(refLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
                             float[] a = new float[seq.rows];
                             for (int i = 0; i < a.length; i++) a[i] = (float) adv[row + i];
@@ -139,7 +138,7 @@ public final class GrpoTrainer {
                     stage.optimizer.step();
                 }
 
-                LossStats stats = lossStats(firstLp, oldLp, refLp, masks, adv, micros, c);
+                LossStats stats = lossStats(oldLp, oldLp, refLp, masks, adv, micros, c);
                 if ((step + 1) % ws.cfg.logEvery() == 0 || step + 1 == steps || step == stage.startStep) {
                     double mean = 0, sq = 0;
                     for (double t : totals) mean += t / totals.length;

@@ -56,13 +56,6 @@ final class Sequences {
         return logp.gather(2, tokens.narrow(1, 1, length - 1).unsqueeze(2)).squeeze(2);
     }
 
-    /** Completion tokens in the batch. */
-    double tokenCount() {
-        double s = 0;
-        for (float m : maskValues) s += m;
-        return s;
-    }
-
     /** A tensor's values as floats (from any device). */
     static float[] values(Tensor t) {
         Tensor c = t.detach().to(new Device("cpu"), kFloat()).contiguous();
