@@ -2,6 +2,8 @@
 // Every entry point is extern "C" so Java finds it by name with cuModuleGetFunction. Layouts are ragged:
 // sample b owns predictions [predOff[b], predOff[b+1]) and GT boxes [gtOff[b], gtOff[b+1]), and its IoU
 // matrix (row-major, predictions x GT) starts at pairOff[b] = sum over earlier samples of P_i * G_i.
+#include <cfloat>
+
 #include "iou3d.cuh"
 
 using namespace rft3d;
@@ -21,9 +23,30 @@ __device__ inline void warp_argmax(double& v, int& idx) {
     idx = __shfl_sync(FULL, idx, 0);
 }
 
-__device__ inline double warp_sum(double v) {
-    for (int s = 16; s > 0; s /= 2) v += __shfl_down_sync(FULL, v, s);
+struct Sum {
+    __device__ double operator()(double a, double b) const { return a + b; }
+};
+struct Max {
+    __device__ double operator()(double a, double b) const { return fmax(a, b); }
+};
+
+// op over the warp's 32 values, returned to every lane.
+template <class Op>
+__device__ inline double warp_reduce(double v, Op op) {
+    for (int s = 16; s > 0; s /= 2) v = op(v, __shfl_down_sync(FULL, v, s));
     return __shfl_sync(FULL, v, 0);
+}
+
+__device__ inline double warp_sum(double v) { return warp_reduce(v, Sum()); }
+
+// The power of two at or just below maxAbs (1 for 0), as Java's Math.scalb(1, Math.getExponent(maxAbs)):
+// rewards are divided by it before sums and squares so huge ones cannot overflow; the division is exact.
+__device__ inline double pow2_scale(double maxAbs) {
+    if (maxAbs == 0) return 1;
+    if (maxAbs < DBL_MIN) return ldexp(1.0, -1023);  // getExponent of a subnormal
+    int e;
+    frexp(maxAbs, &e);
+    return ldexp(1.0, e - 1);
 }
 
 }  // namespace
@@ -222,33 +245,39 @@ extern "C" __global__ void numeric_reward(int numSamples, const double* pred, co
     mraOut[b] = mra;
 }
 
-// Sum of v over the block (blockDim a multiple of 32, at most 1024), returned to every thread.
-__device__ inline double block_sum(double v) {
+// op over the block (blockDim a multiple of 32, at most 1024), returned to every thread.
+template <class Op>
+__device__ inline double block_reduce(double v, Op op) {
     __shared__ double part[32];
-    v = warp_sum(v);
+    v = warp_reduce(v, op);
     __syncthreads();  // part may still be read from a previous call
     if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = v;
     __syncthreads();
-    double total = 0;
-    for (int w = 0; w < blockDim.x / 32; w++) total += part[w];
+    double total = part[0];
+    for (int w = 1; w < blockDim.x / 32; w++) total = op(total, part[w]);
     return total;
 }
 
-// Mean and unbiased standard deviation of all n rewards, one block: stats = {mean, std}.
+// Moments of all n rewards divided by their power-of-two scale, one block: stats = {mean, std, scale}.
 extern "C" __global__ void batch_moments(int n, const double* rewards, double* stats) {
+    double m = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) m = fmax(m, fabs(rewards[i]));
+    double scale = pow2_scale(block_reduce(m, Max()));
     double s = 0;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) s += rewards[i];
-    double mean = block_sum(s) / n;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) s += rewards[i] / scale;
+    double mean = block_reduce(s, Sum()) / n;
     double q = 0;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) q += (rewards[i] - mean) * (rewards[i] - mean);
-    q = block_sum(q);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) q += (rewards[i] / scale - mean) * (rewards[i] / scale - mean);
+    q = block_reduce(q, Sum());
     if (threadIdx.x == 0) {
         stats[0] = mean;
         stats[1] = n < 2 ? 0 : sqrt(q / (n - 1));
+        stats[2] = scale;
     }
 }
 
-// Group-relative advantages (Advantages.compute), one warp per group of groupSize consecutive rewards.
+// Group-relative advantages (Advantages.compute), one warp per group of groupSize consecutive rewards,
+// taken of the rewards divided by a power-of-two scale (the group's, or the batch's for batch std).
 // scaling: 0 = group std, 1 = batch std (batchStats from batch_moments), 2 = none (Dr. GRPO).
 extern "C" __global__ void group_advantages(int n, int groupSize, const double* rewards, int scaling, double eps,
                                             const double* batchStats, double* adv) {
@@ -256,19 +285,22 @@ extern "C" __global__ void group_advantages(int n, int groupSize, const double* 
     int lane = threadIdx.x % 32;
     if ((long long)group * groupSize >= n) return;
     const double* r = rewards + (long long)group * groupSize;
+    double m = 0;
+    for (int i = lane; i < groupSize; i += 32) m = fmax(m, fabs(r[i]));
+    double scale = scaling == 1 ? batchStats[2] : pow2_scale(warp_reduce(m, Max()));
     double s = 0;
-    for (int i = lane; i < groupSize; i += 32) s += r[i];
+    for (int i = lane; i < groupSize; i += 32) s += r[i] / scale;
     double mean = warp_sum(s) / groupSize;
-    double scale = 1;
+    double divisor = 1 / scale;
     if (scaling == 0) {
         double q = 0;
-        for (int i = lane; i < groupSize; i += 32) q += (r[i] - mean) * (r[i] - mean);
+        for (int i = lane; i < groupSize; i += 32) q += (r[i] / scale - mean) * (r[i] / scale - mean);
         q = warp_sum(q);
-        scale = (groupSize < 2 ? 0 : sqrt(q / (groupSize - 1))) + eps;
+        divisor = (groupSize < 2 ? 0 : sqrt(q / (groupSize - 1))) + eps / scale;
     } else if (scaling == 1) {
-        scale = batchStats[1] + eps;
+        divisor = batchStats[1] + eps / scale;
     }
-    for (int i = lane; i < groupSize; i += 32) adv[(long long)group * groupSize + i] = (r[i] - mean) / scale;
+    for (int i = lane; i < groupSize; i += 32) adv[(long long)group * groupSize + i] = (r[i] / scale - mean) / divisor;
 }
 
 // Per-token statistics of the clipped GRPO objective over a [B, T] masked batch (LossStats.compute).
@@ -291,7 +323,7 @@ extern "C" __global__ void loss_stats(int B, int T, const float* logpNew, const 
         a[4] += ratio;
     }
     for (int k = 0; k < 5; k++) {
-        double v = block_sum(a[k]);
+        double v = block_reduce(a[k], Sum());
         if (threadIdx.x == 0) atomicAdd(acc + k, v);
     }
 }

@@ -40,8 +40,9 @@ public final class ServiceBenchmark {
         }
         ObjectMapper m = new ObjectMapper();
         try (RewardEngine engine = RewardEngines.byName(engineName, RewardConfig.defaults());
-             RewardServer server = new RewardServer(engine, new ServerConfig("127.0.0.1", 0, 256L << 20, 16384,
-                     Math.max(2, clients), 64, 120_000, null)).start()) {
+             RewardServer server = new RewardServer(engine, ServerConfig.defaults().withPort(0)
+                     .withSizeLimits(256L << 20, 16384, 1L << 30).withConcurrency(Math.max(2, clients), 64, 1024)
+                     .withTimeouts(120_000, 30_000)).start()) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/rewards");
             System.out.printf("[bench] service on %s, %d clients, %d s per batch size, %d cores%n",

@@ -63,6 +63,16 @@ final class Args {
         }
     }
 
+    long longInteger(String name, long fallback) {
+        String v = get(name, null);
+        if (v == null) return fallback;
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
+        }
+    }
+
     double number(String name, double fallback) {
         String v = get(name, null);
         if (v == null) return fallback;

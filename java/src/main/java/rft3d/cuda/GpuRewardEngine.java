@@ -101,7 +101,7 @@ public final class GpuRewardEngine implements RewardEngine {
     private List<Reward> scoreDetection(List<String> completions, List<JsonNode> gts) {
         DetectionTask task = new DetectionTask(cfg);
         Object[] truths = CpuRewardEngine.parseTruths(task, gts);
-        List<ParsedAnswer<List<LabeledBox>>> parsed = cpu.map(completions.size(), i -> DetectionTask.parse(completions.get(i)));
+        List<ParsedAnswer<List<LabeledBox>>> parsed = cpu.map(completions.size(), i -> DetectionTask.parse(completions.get(i), ((List<?>) truths[i]).size()));
         List<List<LabeledBox>> preds = new ArrayList<>(parsed.size());
         List<List<LabeledBox>> gtBoxes = new ArrayList<>(parsed.size());
         double[] format = new double[parsed.size()];
@@ -330,11 +330,13 @@ public final class GpuRewardEngine implements RewardEngine {
         arena.reset();
         long oRewards = arena.put(rewards);
         long inputs = arena.used();
-        long oAdv = arena.reserve(8L * rewards.length), oStats = arena.reserve(16);
+        long oAdv = arena.reserve(8L * rewards.length), oStats = arena.reserve(BATCH_STATS_BYTES);
         arena.upload(inputs, cuda.stream());
         launchAdvantages(arena.at(oRewards), arena.at(oAdv), arena.at(oStats), rewards.length, groupSize, options);
         collect(oAdv);
-        return arena.doubles(oAdv, rewards.length);
+        double[] adv = arena.doubles(oAdv, rewards.length);
+        Advantages.checkFinite(adv);
+        return adv;
     }
 
     /**
@@ -345,10 +347,13 @@ public final class GpuRewardEngine implements RewardEngine {
         Advantages.checkGroups(n, groupSize);
         cuda.makeCurrent();
         arena.reset();
-        long oStats = arena.reserve(16);
+        long oStats = arena.reserve(BATCH_STATS_BYTES);
         launchAdvantages(new RawDevicePointer(rewardsAddress), new RawDevicePointer(advantagesAddress), arena.at(oStats), n, groupSize, options);
         collect(arena.used());
     }
+
+    /** batch_moments' output: mean, std and scale. */
+    private static final long BATCH_STATS_BYTES = 3 * 8;
 
     private void launchAdvantages(Pointer rewards, Pointer adv, Pointer stats, int n, int groupSize, AdvantageOptions options) {
         int scaling = switch (options.scaling()) {

@@ -23,8 +23,8 @@ public final class RigidTransform {
     /**
      * A transform from a row-major 4×4 matrix given as 16 numbers.
      *
-     * @throws IllegalArgumentException when there are not 16 finite numbers, or the last row is not
-     *     {@code [0,0,0,1]}
+     * @throws IllegalArgumentException when there are not 16 finite numbers, the last row is not
+     *     {@code [0,0,0,1]}, or the upper-left 3×3 is not a rotation (within {@link #ROTATION_TOLERANCE})
      */
     public static RigidTransform ofRowMajor(double[] v) {
         if (v.length != 16) {
@@ -40,7 +40,34 @@ public final class RigidTransform {
         if (Math.abs(m[3][0]) + Math.abs(m[3][1]) + Math.abs(m[3][2]) + Math.abs(m[3][3] - 1) > 1e-6) {
             throw new IllegalArgumentException("last row of a rigid transform must be [0,0,0,1]: " + Arrays.toString(v));
         }
+        double err = orthonormalityError(m);
+        if (!(err <= ROTATION_TOLERANCE) || determinant3(m) < 0) {
+            throw new IllegalArgumentException("upper-left 3x3 is not a rotation (scaled, sheared or mirrored; max |RᵀR − I| = "
+                    + String.format("%.3g", err) + "): " + Arrays.toString(v));
+        }
         return new RigidTransform(m);
+    }
+
+    /**
+     * How far {@code RᵀR} may be from the identity. Poses written as float32 text (ScanNet's) are off by
+     * about 1e-7; a scale or shear of even 0.01% is not a camera pose and would silently change sizes.
+     */
+    public static final double ROTATION_TOLERANCE = 1e-4;
+
+    private static double orthonormalityError(double[][] m) {
+        double err = 0;
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                double d = m[0][i] * m[0][j] + m[1][i] * m[1][j] + m[2][i] * m[2][j];
+                err = Math.max(err, Math.abs(d - (i == j ? 1 : 0)));
+            }
+        }
+        return err;
+    }
+
+    private static double determinant3(double[][] m) {
+        return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
     }
 
     /** A transform from a rotation (3×3, row-major) and a translation. */

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import rft3d.grpo.AdvantageOptions;
@@ -39,10 +42,27 @@ public final class CpuRewardEngine implements RewardEngine {
         return map(completions.size(), i -> task.score(completions.get(i), (G) truths[i]));
     }
 
-    /** {@code f(0) … f(n−1)} computed on this engine's threads, in order. */
+    /**
+     * {@code f(0) … f(n−1)} computed on this engine's threads, in order. Interrupting the calling thread
+     * cancels the items not yet started and throws {@link CancellationException}.
+     */
     public <T> List<T> map(int n, IntFunction<T> f) {
         Object[] out = new Object[n];
-        runInPool(() -> IntStream.range(0, n).parallel().forEach(i -> out[i] = f.apply(i)));
+        AtomicBoolean cancelled = new AtomicBoolean();
+        ForkJoinTask<?> work = pool.submit(() -> IntStream.range(0, n).parallel().forEach(i -> {
+            if (cancelled.get()) throw new CancellationException();
+            out[i] = f.apply(i);
+        }));
+        try {
+            work.get();
+        } catch (InterruptedException e) {
+            cancelled.set(true);
+            Thread.currentThread().interrupt();
+            throw new CancellationException("scoring cancelled");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        }
         @SuppressWarnings("unchecked")
         List<T> list = (List<T>) Arrays.asList(out);
         return list;
@@ -66,18 +86,6 @@ public final class CpuRewardEngine implements RewardEngine {
         if (completions == null || gts == null) throw new IllegalArgumentException("completions and gts must be given");
         if (completions.size() != gts.size()) {
             throw new IllegalArgumentException(completions.size() + " completions but " + gts.size() + " gts");
-        }
-    }
-
-    private void runInPool(Runnable work) {
-        try {
-            pool.submit(work).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while scoring", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -54,9 +54,25 @@ public final class DetectionTask implements RewardTask<List<LabeledBox>> {
         return p.value() != null ? p : new ParsedAnswer<>(p.format(), List.of(), p.reason());
     }
 
+    /**
+     * Most predicted × ground-truth pairs scored for one completion (each costs an IoU and 8 bytes of
+     * matrix): 4096 predictions against 1024 boxes. A larger answer scores 0, so one runaway rollout can
+     * neither exhaust memory nor stall a training step.
+     */
+    public static final long MAX_PAIRS = 1L << 22;
+
+    /** {@link #parse(String)}, then no predictions (format 0, with the reason) when they would exceed {@link #MAX_PAIRS}. */
+    public static ParsedAnswer<List<LabeledBox>> parse(String completion, int gtBoxes) {
+        ParsedAnswer<List<LabeledBox>> p = parse(completion);
+        long pairs = (long) p.value().size() * gtBoxes;
+        if (pairs <= MAX_PAIRS) return p;
+        return new ParsedAnswer<>(0, List.of(), ParsedAnswer.join(p.value().size() + " predicted x " + gtBoxes
+                + " ground-truth boxes = " + pairs + " pairs, over the limit of " + MAX_PAIRS + "; not scored", p.reason()));
+    }
+
     @Override
     public Reward score(String completion, List<LabeledBox> gt) {
-        ParsedAnswer<List<LabeledBox>> p = parse(completion);
+        ParsedAnswer<List<LabeledBox>> p = parse(completion, gt.size());
         return combine(p, DetectionMatcher.of(p.value(), gt, cfg));
     }
 

@@ -46,7 +46,7 @@ public final class GroundingTask implements RewardTask<GroundingTask.Truth> {
     public Truth groundTruth(JsonNode gt) {
         if (gt == null || !gt.isObject()) throw new IllegalArgumentException("gt: not an object");
         JsonNode frame = gt.get("frame");
-        if (frame == null || !frame.isIntegralNumber() || frame.asInt() < 0) {
+        if (frame == null || !frame.isIntegralNumber() || !frame.canConvertToInt() || frame.asInt() < 0) {
             throw new IllegalArgumentException("gt.frame: missing or not a non-negative integer");
         }
         Box3D box;

@@ -223,6 +223,22 @@ class GpuRewardEngineTest {
     }
 
     @Test
+    void hugeFiniteRewardsGiveTheCpuReferenceAdvantages() {
+        needGpu();
+        double[][] cases = {{1e308, 1e308}, {1e300, 0}, {-Double.MAX_VALUE, Double.MAX_VALUE}, {1e-310, 0}, {3e-320, -1e-320}};
+        for (double[] rewards : cases) {
+            for (AdvantageOptions.Scaling s : AdvantageOptions.Scaling.values()) {
+                AdvantageOptions opt = new AdvantageOptions(s, 1e-6);
+                double[] expected = Advantages.compute(rewards, 2, opt);
+                double[] actual = gpu.advantages(rewards, 2, opt);
+                for (int i = 0; i < rewards.length; i++) {
+                    assertEquals(expected[i], actual[i], 1e-12 * Math.max(1, Math.abs(expected[i])), s + " " + java.util.Arrays.toString(rewards));
+                }
+            }
+        }
+    }
+
+    @Test
     void advantagesRunOnRawDevicePointers() {
         needGpu();
         double[] rewards = {1, 0, 0, 1, 2, 2, 3, 1};

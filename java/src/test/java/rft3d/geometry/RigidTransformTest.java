@@ -61,4 +61,26 @@ class RigidTransformTest {
         nan[3] = Double.NaN;
         assertThrows(IllegalArgumentException.class, () -> RigidTransform.ofRowMajor(nan));
     }
+
+    @Test
+    void scaledShearedOrMirroredMatricesAreNotPoses() {
+        double[] ok = {1, 0, 0, 1, 0, 1, 0, 2, 0, 0, 1, 3, 0, 0, 0, 1};
+        RigidTransform.ofRowMajor(ok);
+        double[] scaled = ok.clone();
+        scaled[0] = 1.1;
+        double[] sheared = ok.clone();
+        sheared[1] = 0.2;
+        double[] mirrored = ok.clone();
+        mirrored[0] = -1;
+        for (double[] bad : new double[][] {scaled, sheared, mirrored}) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RigidTransform.ofRowMajor(bad));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("not a rotation"), e.getMessage());
+        }
+        double[] float32 = ok.clone();
+        float32[0] = (float) Math.cos(0.3);
+        float32[2] = (float) Math.sin(0.3);
+        float32[8] = (float) -Math.sin(0.3);
+        float32[10] = (float) Math.cos(0.3);
+        RigidTransform.ofRowMajor(float32); // float32 rounding is within tolerance
+    }
 }

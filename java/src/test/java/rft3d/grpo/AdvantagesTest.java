@@ -1,6 +1,7 @@
 package rft3d.grpo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -40,5 +41,37 @@ class AdvantagesTest {
         assertThrows(IllegalArgumentException.class, () -> Advantages.compute(new double[] {1, Double.NaN}, 2, AdvantageOptions.grpo()));
         assertThrows(IllegalArgumentException.class, () -> Advantages.compute(new double[] {1}, 0, AdvantageOptions.grpo()));
         assertThrows(IllegalArgumentException.class, () -> AdvantageOptions.parse("mean", 1e-6));
+    }
+
+    @Test
+    void hugeFiniteRewardsGiveFiniteCorrectAdvantages() {
+        for (String scaling : new String[] {"group", "batch"}) {
+            AdvantageOptions opt = AdvantageOptions.parse(scaling, 1e-6);
+            assertArrayEquals(new double[] {0, 0}, Advantages.compute(new double[] {1e308, 1e308}, 2, opt), 0, scaling);
+            double a = Math.sqrt(0.5);
+            assertArrayEquals(new double[] {a, -a}, Advantages.compute(new double[] {1e300, 0}, 2, opt), 1e-12, scaling);
+            assertArrayEquals(new double[] {-a, a}, Advantages.compute(new double[] {-Double.MAX_VALUE, Double.MAX_VALUE}, 2, opt), 1e-12, scaling);
+        }
+        AdvantageOptions none = new AdvantageOptions(AdvantageOptions.Scaling.NONE, 0);
+        assertArrayEquals(new double[] {1e308, -1e308}, Advantages.compute(new double[] {1e308, -1e308}, 2, none), 0);
+        // Dr. GRPO's r − mean itself can exceed a double: said, not returned as infinity.
+        assertThrows(IllegalArgumentException.class,
+                () -> Advantages.compute(new double[] {Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE}, 3, none));
+    }
+
+    @Test
+    void ordinaryRewardsGiveTheUnscaledFormulaBitForBit() {
+        java.util.Random rnd = new java.util.Random(7);
+        for (int trial = 0; trial < 1000; trial++) {
+            double[] r = new double[8];
+            for (int i = 0; i < r.length; i++) r[i] = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(7) - 3);
+            double mean = 0, q = 0;
+            for (double v : r) mean += v;
+            mean /= r.length;
+            for (double v : r) q += (v - mean) * (v - mean);
+            double std = Math.sqrt(q / (r.length - 1));
+            double[] got = Advantages.compute(r, 8, AdvantageOptions.grpo());
+            for (int i = 0; i < r.length; i++) assertEquals((r[i] - mean) / (std + 1e-6), got[i], 0.0, "trial " + trial);
+        }
     }
 }

@@ -43,6 +43,18 @@ class RewardTasksTest {
     }
 
     @Test
+    void anAnswerWithTooManyBoxPairsScoresZeroWithTheLimitAsReason() {
+        List<rft3d.geometry.LabeledBox> gt = new java.util.ArrayList<>();
+        for (int i = 0; i < 1100; i++) gt.add(new rft3d.geometry.LabeledBox("a", Box3D.of(i, 0, 0, 1, 1, 1)));
+        StringBuilder answer = new StringBuilder("[");
+        for (int i = 0; i < 4096; i++) answer.append(i == 0 ? "" : ",").append("{\"label\": \"a\", \"bbox_3d\": [").append(i).append(",0,0,1,1,1]}");
+        Reward r = new DetectionTask(CFG).score(wrap(answer + "]"), gt);
+        assertEquals(0.0, r.total());
+        assertTrue(r.reason().contains("over the limit of " + DetectionTask.MAX_PAIRS), r.reason());
+        assertEquals(1100.0, r.part(Reward.FN));
+    }
+
+    @Test
     void wrongLabelsMatchNothing() throws Exception {
         JsonNode gt = json("{\"boxes\": [{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1]}]}");
         Reward r = new DetectionTask(CFG).scoreJson(wrap("[{\"label\": \"sofa\", \"bbox_3d\": [0,0,0,1,1,1]}]"), gt);

@@ -31,6 +31,7 @@ import rft3d.reward.RewardEngine;
 /** The service on a random loopback port, against the library. */
 class RewardServerTest {
     static final ObjectMapper M = new ObjectMapper();
+    static final String TOKEN = "correct-horse-battery-staple";
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     final List<AutoCloseable> open = new ArrayList<>();
@@ -118,7 +119,7 @@ class RewardServerTest {
     @Test
     void badRequestsGetTheRightStatusAndNameTheField() throws Exception {
         RewardServer s = start(new CpuRewardEngine(RewardConfig.defaults(), 1),
-                new ServerConfig("127.0.0.1", 0, 4096, 3, 1, 4, 10_000, null));
+                ServerConfig.defaults().withSizeLimits(4096, 3, 1L << 25).withConcurrency(1, 4, 64));
         record Case(String path, String body, int status, String field) {}
         for (Case c : List.of(
                 new Case("/v1/rewards", "{not json", 400, null),
@@ -150,7 +151,7 @@ class RewardServerTest {
     void aFullQueueAnswers503AndASlowRequest504() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         RewardEngine blocking = new BlockingEngine(new CpuRewardEngine(RewardConfig.defaults(), 1), release);
-        RewardServer s = start(blocking, new ServerConfig("127.0.0.1", 0, 1 << 20, 100, 1, 1, 1500, null));
+        RewardServer s = start(blocking, ServerConfig.defaults().withConcurrency(1, 1, 64).withTimeouts(1500, 30_000));
         String body = "{\"task\": \"mc\", \"completions\": [\"A\"], \"gt\": [{\"answer\": \"A\"}]}";
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
@@ -171,7 +172,7 @@ class RewardServerTest {
     }
 
     /** Delegates, but blocks scoring until released (to fill the worker and the queue). */
-    static final class BlockingEngine implements RewardEngine {
+    static class BlockingEngine implements RewardEngine {
         final RewardEngine inner;
         final CountDownLatch release;
 
@@ -214,18 +215,17 @@ class RewardServerTest {
     @Test
     void tokenIsRequiredWhenConfigured() throws Exception {
         RewardServer s = start(new CpuRewardEngine(RewardConfig.defaults(), 1),
-                new ServerConfig("127.0.0.1", 0, 1 << 20, 10, 1, 4, 10_000, "s3cret"));
+                ServerConfig.defaults().withConcurrency(1, 4, 64).withToken(TOKEN));
         assertEquals(401, get(s, "/health").statusCode());
         var ok = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/health"))
-                .header("Authorization", "Bearer s3cret").GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ok.statusCode());
-        assertThrows(IllegalArgumentException.class, () -> new ServerConfig("0.0.0.0", 0, 1, 1, 1, 1, 1, null));
     }
 
     @Test
     void boundedLoadLosesNoRequestAndEveryRewardEqualsTheLibrary() throws Exception {
         RewardServer s = start(new CpuRewardEngine(RewardConfig.defaults(), 2),
-                new ServerConfig("127.0.0.1", 0, 1 << 20, 100, 2, 64, 30_000, null));
+                ServerConfig.defaults().withConcurrency(2, 64, 1024));
         List<Batch> batches = new ArrayList<>();
         for (int i = 0; i < 8; i++) batches.add(detectionBatch(4, 100 + i));
         int clients = 8, perClient = 2000;
