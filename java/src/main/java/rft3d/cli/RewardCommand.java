@@ -57,6 +57,7 @@ final class RewardCommand implements Command {
         });
         String engineName = args.get("engine", "auto");
         args.rejectUnknown();
+        if (output != null) refuseOverwritingInput(input, Path.of(output));
         RewardTask<?> task;
         try {
             task = Tasks.create(taskName, cfg);
@@ -69,7 +70,7 @@ final class RewardCommand implements Command {
         int[] counts = new int[2]; // scored, errors
         try (RewardEngine engine = RewardEngines.byName(engineName, cfg); out) {
             Batch batch = new Batch();
-            Jsonl.forEach(input, (line, node) -> {
+            Jsonl.forEachLine(input, (line, node) -> {
                 batch.add(line, node, task);
                 if (batch.size() == BATCH) batch.flush(engine, taskName, out, counts);
             }, (line, message) -> {
@@ -80,6 +81,13 @@ final class RewardCommand implements Command {
         }
         System.err.printf("rft reward: %d scored, %d errors (%s)%n", counts[0], counts[1], input);
         return counts[1] == 0 ? 0 : 1;
+    }
+
+    /** Writing the output would truncate the input before it is read: refuse, by path and by inode. */
+    static void refuseOverwritingInput(Path input, Path output) throws IOException {
+        boolean same = input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())
+                || (Files.exists(output) && Files.isSameFile(input, output));
+        if (same) throw new Args.UsageException("--output " + output + " is the input file " + input + "; writing it would destroy the input");
     }
 
     /** Input lines waiting to be scored; bad ones carry their error and keep their place in the output. */

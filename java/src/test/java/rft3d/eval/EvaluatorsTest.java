@@ -86,8 +86,8 @@ class EvaluatorsTest {
     void overlongLinesAreReportedAndSkipped() throws Exception {
         java.util.List<String> errors = new java.util.ArrayList<>();
         int[] seen = {0};
-        String huge = "{\"id\": \"" + "x".repeat(Jsonl.MAX_LINE_CHARS + 10) + "\"}";
-        Jsonl.forEach(new java.io.StringReader("{\"a\": 1}\n" + huge + "\n{\"b\": 2}"), "mem", (l, n) -> seen[0]++, errors);
+        String huge = "{\"id\": \"" + "x".repeat(Jsonl.MAX_LINE_BYTES + 10) + "\"}";
+        Jsonl.forEach(new java.io.ByteArrayInputStream(("{\"a\": 1}\n" + huge + "\n{\"b\": 2}").getBytes(java.nio.charset.StandardCharsets.UTF_8)), "mem", (l, n) -> seen[0]++, errors);
         assertEquals(2, seen[0]);
         assertEquals(1, errors.size());
         assertTrue(errors.get(0).startsWith("mem:2: line longer"), errors.get(0));
