@@ -5,6 +5,7 @@ import static org.bytedeco.pytorch.global.torch.kFloat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -12,10 +13,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.ArchiveWriter;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
@@ -25,8 +28,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Hugging Face-style checkpoints: {@code model.safetensors} (float32 tensors by name),
  * {@code config.json} (the {@link ModelConfig}), and for resuming {@code optimizer.pt} (LibTorch's
- * archive of the optimizer state) and {@code trainer_state.json}. Writes go to a temporary directory that
- * is renamed into place, so an interrupted save never leaves a half checkpoint.
+ * archive of the optimizer state) and {@code trainer_state.json}. Saves go through {@link DurableDirectory}:
+ * a crash or a full disk at any moment leaves the previous or the new checkpoint, complete.
  */
 public final class Checkpoint {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -39,19 +42,35 @@ public final class Checkpoint {
      * @throws IOException when the directory cannot be written
      */
     public static void save(Path dir, VideoLM model, Optimizer optimizer, JsonNode trainerState) throws IOException {
-        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
-        deleteRecursively(tmp);
-        Files.createDirectories(tmp);
-        writeSafetensors(tmp.resolve("model.safetensors"), model.parameters());
-        MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("config.json").toFile(), MAPPER.valueToTree(model.config()));
-        if (optimizer != null) {
-            OutputArchive archive = new OutputArchive();
-            optimizer.save(archive);
-            archive.save_to(tmp.resolve("optimizer.pt").toString());
+        DurableDirectory.replace(dir, tmp -> {
+            writeSafetensors(tmp.resolve("model.safetensors"), model.parameters());
+            MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("config.json").toFile(), MAPPER.valueToTree(model.config()));
+            if (optimizer != null) writeOptimizer(tmp.resolve("optimizer.pt"), optimizer);
+            if (trainerState != null) MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(), trainerState);
+        });
+    }
+
+    /**
+     * LibTorch's optimizer archive, its bytes passed through Java: LibTorch's own file writer aborts the
+     * JVM when the disk is full, a Java stream reports it as an IOException.
+     */
+    static void writeOptimizer(Path file, Optimizer optimizer) throws IOException {
+        OutputArchive archive = new OutputArchive();
+        optimizer.save(archive);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ArchiveWriter collect = new ArchiveWriter() {
+            @Override
+            public long call(Pointer data, long size) {
+                byte[] b = new byte[Math.toIntExact(size)];
+                new BytePointer(data).get(b);
+                bytes.write(b, 0, b.length);
+                return size;
+            }
+        };
+        archive.save_to(collect);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            bytes.writeTo(out);
         }
-        if (trainerState != null) MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(), trainerState);
-        deleteRecursively(dir);
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The model configuration of a checkpoint. */
@@ -103,7 +122,7 @@ public final class Checkpoint {
         Map<String, float[]> data = new TreeMap<>();
         long offset = 0;
         for (var e : new TreeMap<>(params).entrySet()) {
-            Tensor t = e.getValue().detach().to(kFloat()).contiguous();
+            Tensor t = e.getValue().detach().cpu().to(kFloat()).contiguous(); // host memory, whatever the device
             float[] v = new float[(int) t.numel()];
             FloatPointer fp = t.data_ptr_float();
             fp.get(v);
@@ -155,10 +174,4 @@ public final class Checkpoint {
         return out;
     }
 
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var files = Files.walk(p)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
-        }
-    }
 }

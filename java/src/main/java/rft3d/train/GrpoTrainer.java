@@ -47,7 +47,7 @@ public final class GrpoTrainer {
         AdvantageOptions advOptions = AdvantageOptions.parse(c.scaling(), 1e-6);
         Sampler sampler = new Sampler(stage.model, ws.tokenizer);
         Sampler.Options sampling = new Sampler.Options(c.temperature(), c.topP(), c.maxNewTokens());
-        try (MetricsLog log = new MetricsLog(dir)) {
+        try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
             long t0 = System.nanoTime();
             for (int step = stage.startStep; step < steps; step++) {
                 manual_seed(ws.cfg.seed() * 7919L + step);

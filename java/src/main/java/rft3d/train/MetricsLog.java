@@ -1,5 +1,6 @@
 package rft3d.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.BasicStroke;
@@ -12,6 +13,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,11 +32,51 @@ final class MetricsLog implements AutoCloseable {
     private final Path dir;
     private final BufferedWriter out;
     private final Map<String, List<double[]>> series = new LinkedHashMap<>();
+    private boolean labels = true;
 
-    MetricsLog(Path dir) throws IOException {
+    /**
+     * Opens {@code dir/metrics.jsonl} for a run that has completed {@code completedSteps} steps (the
+     * checkpoint it resumes from, 0 for a fresh run): lines of later steps, written by a run whose
+     * checkpoint was lost, are dropped so the file never repeats or mixes steps, and the kept lines go into
+     * the plot.
+     */
+    MetricsLog(Path dir, int completedSteps) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
-        this.out = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Path file = dir.resolve("metrics.jsonl");
+        if (Files.exists(file)) truncateAfter(file, completedSteps);
+        this.out = Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private void truncateAfter(Path file, int completedSteps) throws IOException {
+        List<String> kept = new ArrayList<>();
+        int dropped = 0;
+        for (String line : Files.readAllLines(file)) {
+            JsonNode o;
+            try {
+                o = MAPPER.readTree(line);
+            } catch (IOException e) {
+                o = null; // a line torn by a crash
+            }
+            if (o == null || !o.isObject() || o.path("step").asInt(Integer.MAX_VALUE) > completedSteps) {
+                dropped++;
+                continue;
+            }
+            kept.add(line);
+            String stage = o.path("stage").asText();
+            int step = o.get("step").asInt();
+            o.fields().forEachRemaining(e -> {
+                if (e.getValue().isNumber() && !e.getKey().equals("step")) {
+                    series.computeIfAbsent(stage + "/" + e.getKey(), x -> new ArrayList<>()).add(new double[] {step, e.getValue().asDouble()});
+                }
+            });
+        }
+        if (dropped == 0) return;
+        Path tmp = file.resolveSibling("metrics.jsonl.tmp");
+        Files.write(tmp, kept);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        System.err.printf("[metrics] %s: kept %d lines up to step %d, dropped %d from after the checkpoint%n", file, kept.size(),
+                completedSteps, dropped);
     }
 
     /** Writes one step's metrics and keeps them for the plot. */
@@ -64,7 +106,6 @@ final class MetricsLog implements AutoCloseable {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         for (int p = 0; p < present.size(); p++) {
             List<double[]> pts = series.get(present.get(p));
             int top = p * panel + 20, left = 60, right = w - 20, bottom = (p + 1) * panel - 30;
@@ -78,10 +119,10 @@ final class MetricsLog implements AutoCloseable {
             g.setColor(Color.GRAY);
             g.drawRect(left, top, right - left, bottom - top);
             g.setColor(Color.BLACK);
-            g.drawString(present.get(p), left, top - 5);
-            g.drawString(String.format(Locale.ROOT, "%.3g", y1), 5, top + 10);
-            g.drawString(String.format(Locale.ROOT, "%.3g", y0), 5, bottom);
-            g.drawString("step " + (long) x0 + " … " + (long) x1, left, bottom + 18);
+            label(g, present.get(p), left, top - 5);
+            label(g, String.format(Locale.ROOT, "%.3g", y1), 5, top + 10);
+            label(g, String.format(Locale.ROOT, "%.3g", y0), 5, bottom);
+            label(g, "step " + (long) x0 + " … " + (long) x1, left, bottom + 18);
             g.setColor(new Color(30, 90, 200));
             g.setStroke(new BasicStroke(1.8f));
             for (int i = 1; i < pts.size(); i++) {
@@ -91,6 +132,21 @@ final class MetricsLog implements AutoCloseable {
         }
         g.dispose();
         ImageIO.write(img, "png", dir.resolve(name + ".png").toFile());
+    }
+
+    /**
+     * Draws text unless fonts are unusable (a headless machine without fonts makes java.awt throw): the
+     * curves are still drawn, without labels, and that is said once.
+     */
+    private void label(Graphics2D g, String text, int x, int y) {
+        if (!labels) return;
+        try {
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.drawString(text, x, y);
+        } catch (RuntimeException | Error e) {
+            labels = false;
+            System.err.println("[metrics] no usable fonts (" + e + "): plots are drawn without labels");
+        }
     }
 
     private static int sx(double x, double x0, double x1, int left, int right) {

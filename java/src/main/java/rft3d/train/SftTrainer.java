@@ -41,7 +41,7 @@ public final class SftTrainer {
         Stage stage = new Stage("sft", dir, init, c.lr(), c.weightDecay());
         List<Sample> train = ws.data.samples("train");
         if (train.isEmpty()) throw new IOException("no training samples in " + ws.cfg.data());
-        try (MetricsLog log = new MetricsLog(dir)) {
+        try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
             long t0 = System.nanoTime();
             double lossSum = 0, tokens = 0;
             int logged = 0;

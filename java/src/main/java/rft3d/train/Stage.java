@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Optimizer;
 import rft3d.model.Checkpoint;
+import rft3d.model.DurableDirectory;
 import rft3d.model.VideoLM;
 
 /**
@@ -34,7 +35,11 @@ final class Stage {
         this.name = name;
         this.dir = dir;
         Path last = dir.resolve("last");
-        JsonNode state = Files.isDirectory(last) ? Checkpoint.trainerState(last) : null;
+        boolean resumable = DurableDirectory.recover(last);
+        if (!resumable && Files.exists(last)) {
+            System.err.printf("[%s] %s is not a complete checkpoint (no valid manifest): starting from step 0%n", name, last);
+        }
+        JsonNode state = resumable ? Checkpoint.trainerState(last) : null;
         VideoLM m = fresh;
         if (state != null && name.equals(state.path("stage").asText())) {
             m = Checkpoint.load(last, fresh.device());

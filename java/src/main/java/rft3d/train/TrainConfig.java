@@ -2,8 +2,10 @@ package rft3d.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,8 +36,12 @@ public record TrainConfig(String data, String out, long seed, String device, int
                        double temperature, @JsonProperty("top_p") double topP, @JsonProperty("max_new_tokens") int maxNewTokens,
                        String scaling, @JsonProperty("updates_per_batch") int updatesPerBatch, List<String> tasks) {}
 
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    /** Strict: "2" is not a number and 2.9 is not an integer; nothing is coerced. */
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
 
     /** The embedded defaults. */
     public static TrainConfig defaults() {
@@ -82,6 +88,13 @@ public record TrainConfig(String data, String out, long seed, String device, int
         TrainConfig c;
         try {
             c = MAPPER.treeToValue(tree, TrainConfig.class);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            StringBuilder field = new StringBuilder();
+            for (var ref : e.getPath()) {
+                if (ref.getFieldName() != null) field.append(field.length() == 0 ? "" : ".").append(ref.getFieldName());
+                else field.append('[').append(ref.getIndex()).append(']');
+            }
+            throw new IllegalArgumentException("bad config: " + field + ": " + e.getOriginalMessage().replaceAll(" \\(but might.*\\)", ""));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("bad config: " + e.getOriginalMessage());
         }
@@ -89,20 +102,56 @@ public record TrainConfig(String data, String out, long seed, String device, int
         return c;
     }
 
+    /** Every field of every stage, so a bad GRPO setting fails before SFT has run, not after. */
     void validate() {
-        check(threads >= 1, "threads must be >= 1");
-        check(device.equals("cpu") || device.startsWith("cuda"), "device must be cpu or cuda[:N]");
-        check(sft.steps >= 0 && sft.batch >= 1 && sft.microBatch >= 1 && sft.lr > 0, "sft: steps >= 0, batch, micro_batch >= 1, lr > 0");
-        check(grpo.steps >= 0 && grpo.prompts >= 1 && grpo.groupSize >= 2 && grpo.microBatch >= 1 && grpo.lr > 0,
-                "grpo: steps >= 0, prompts >= 1, group_size >= 2, micro_batch >= 1, lr > 0");
-        check(grpo.beta >= 0 && grpo.clipLow >= 0 && grpo.clipHigh >= 0 && grpo.updatesPerBatch >= 1, "grpo: beta, clip_low, clip_high >= 0, updates_per_batch >= 1");
-        check(grpo.tasks != null && !grpo.tasks.isEmpty(), "grpo.tasks must name at least one task");
-        check(dataGen.frames >= 1 && dataGen.resolution % model.patch == 0, "data_gen.resolution must be a multiple of model.patch");
-        check(logEvery >= 1 && checkpointEvery >= 1, "log_every and checkpoint_every must be >= 1");
+        check(data != null && !data.isBlank(), "data", "must be a directory");
+        check(out != null && !out.isBlank(), "out", "must be a directory");
+        check(threads >= 1, "threads", "must be >= 1");
+        check(device != null && device.matches("cpu|cuda(:\\d+)?"), "device", "must be cpu, cuda or cuda:N");
+        check(dataGen.trainScenes >= 1 && dataGen.evalScenes >= 1, "data_gen", "train_scenes and eval_scenes must be >= 1");
+        check(dataGen.frames >= 1, "data_gen.frames", "must be >= 1");
+        check(dataGen.resolution >= 1 && model.patch >= 1 && dataGen.resolution % model.patch == 0, "data_gen.resolution",
+                "must be a positive multiple of model.patch");
+        check(model.dim >= 1 && model.layers >= 1 && model.heads >= 1 && model.dim % model.heads == 0, "model",
+                "dim, layers, heads must be >= 1 and dim a multiple of heads");
+        check(model.maxSequence >= 1, "model.max_sequence", "must be >= 1");
+        check(sft.steps >= 0, "sft.steps", "must be >= 0");
+        check(sft.batch >= 1 && sft.microBatch >= 1, "sft.batch", "batch and micro_batch must be >= 1");
+        check(positive(sft.lr), "sft.lr", "must be > 0");
+        check(sft.warmup >= 0, "sft.warmup", "must be >= 0");
+        check(nonNegative(sft.weightDecay), "sft.weight_decay", "must be >= 0");
+        check(positive(sft.gradClip), "sft.grad_clip", "must be > 0");
+        check(grpo.steps >= 0, "grpo.steps", "must be >= 0");
+        check(grpo.prompts >= 1, "grpo.prompts", "must be >= 1");
+        check(grpo.groupSize >= 2, "grpo.group_size", "must be >= 2 (advantages compare completions of one prompt)");
+        check(grpo.microBatch >= 1, "grpo.micro_batch", "must be >= 1");
+        check(positive(grpo.lr), "grpo.lr", "must be > 0");
+        check(nonNegative(grpo.weightDecay), "grpo.weight_decay", "must be >= 0");
+        check(positive(grpo.gradClip), "grpo.grad_clip", "must be > 0");
+        check(nonNegative(grpo.beta), "grpo.beta", "must be >= 0");
+        check(nonNegative(grpo.clipLow) && grpo.clipLow < 1, "grpo.clip_low", "must be in [0, 1)");
+        check(nonNegative(grpo.clipHigh), "grpo.clip_high", "must be >= 0");
+        check(positive(grpo.temperature), "grpo.temperature", "must be > 0 (GRPO needs sampled, different completions)");
+        check(grpo.topP > 0 && grpo.topP <= 1, "grpo.top_p", "must be in (0, 1]");
+        check(grpo.maxNewTokens >= 1, "grpo.max_new_tokens", "must be >= 1");
+        check(grpo.updatesPerBatch >= 1, "grpo.updates_per_batch", "must be >= 1");
+        check(grpo.scaling != null && List.of("group", "batch", "none").contains(grpo.scaling), "grpo.scaling", "must be group, batch or none");
+        check(grpo.tasks != null && !grpo.tasks.isEmpty(), "grpo.tasks", "must name at least one task");
+        for (String t : grpo.tasks) check(rft3d.reward.Tasks.NAMES.contains(t), "grpo.tasks", "unknown task '" + t + "'; known: " + rft3d.reward.Tasks.NAMES);
+        check(logEvery >= 1, "log_every", "must be >= 1");
+        check(checkpointEvery >= 1, "checkpoint_every", "must be >= 1");
     }
 
-    private static void check(boolean ok, String message) {
-        if (!ok) throw new IllegalArgumentException("bad config: " + message);
+    private static boolean positive(double v) {
+        return v > 0 && Double.isFinite(v);
+    }
+
+    private static boolean nonNegative(double v) {
+        return v >= 0 && Double.isFinite(v);
+    }
+
+    private static void check(boolean ok, String field, String message) {
+        if (!ok) throw new IllegalArgumentException("bad config: " + field + " " + message);
     }
 
     /** This config with another output directory. */

@@ -76,4 +76,47 @@ class CheckpointTest {
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
         assertThrows(IOException.class, () -> Checkpoint.load(dir.resolve("missing")));
     }
+
+    static long treeSize(Path p) throws IOException {
+        try (var files = Files.walk(p)) {
+            long total = 0;
+            for (Path f : files.filter(Files::isRegularFile).toList()) total += Files.size(f);
+            return total;
+        }
+    }
+
+    @Test
+    void aFullDiskDuringTheOptimizerWriteFailsCleanlyAndKeepsTheLastCheckpoint() throws Exception {
+        manual_seed(6);
+        VideoLM model = new VideoLM(CFG);
+        var opt = new org.bytedeco.pytorch.AdamW(model.parameterVector(), new org.bytedeco.pytorch.AdamWOptions(1e-3));
+        Tensor loss = null;
+        for (Tensor p : model.parameters().values()) loss = loss == null ? p.mul(p).sum() : loss.add(p.mul(p).sum());
+        loss.backward();
+        opt.step();
+        Path probe = dir.resolve("probe");
+        Checkpoint.save(probe, model, opt, null);
+        long full = treeSize(probe), weights = Files.size(probe.resolve("model.safetensors"));
+
+        Path mount = dir.resolve("small");
+        Files.createDirectories(mount);
+        long size = ((full + weights + 64 * 1024) / 4096 + 1) * 4096; // one checkpoint, then weights but not the optimizer
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString()).redirectErrorStream(true).start();
+        boolean mounted = m.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && m.exitValue() == 0;
+        if (!mounted) System.out.println("[rft3d] full-disk checkpoint test skipped: cannot mount a small tmpfs here (needs root)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "cannot mount a small tmpfs here");
+        try {
+            Path last = mount.resolve("last");
+            Checkpoint.save(last, model, opt, Checkpoint.MAPPER.createObjectNode().put("step", 1));
+            var e = assertThrows(IOException.class, () -> Checkpoint.save(last, model, opt, Checkpoint.MAPPER.createObjectNode().put("step", 2)));
+            assertTrue(e.getMessage().contains("previous version is intact"), e.getMessage());
+            assertEquals(1, Checkpoint.trainerState(last).get("step").asInt());
+            VideoLM back = Checkpoint.load(last);
+            for (var p : model.parameters().entrySet()) {
+                assertArrayEquals(values(p.getValue()), values(back.parameters().get(p.getKey())), 0f, p.getKey());
+            }
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

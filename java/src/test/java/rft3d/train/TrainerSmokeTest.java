@@ -156,5 +156,35 @@ class TrainerSmokeTest {
         Files.writeString(f, "{\"model\": {\"dim\": \"big\"}}");
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.load(f));
         assertThrows(java.io.IOException.class, () -> TrainConfig.load(dir.resolve("none.json")));
+        for (String[] c : new String[][] {
+                {"{\"sft\": {\"steps\": \"2\"}}", "steps"},
+                {"{\"sft\": {\"steps\": 2.9}}", "steps"},
+                {"{\"sft\": {\"grad_clip\": -1}}", "sft.grad_clip"},
+                {"{\"grpo\": {\"top_p\": 0}}", "grpo.top_p"},
+                {"{\"grpo\": {\"temperature\": -1}}", "grpo.temperature"},
+                {"{\"grpo\": {\"tasks\": [\"detection\", \"vqa\"]}}", "vqa"},
+                {"{\"grpo\": {\"scaling\": \"mean\"}}", "grpo.scaling"},
+                {"{\"device\": \"gpu\"}", "device"},
+                {"{\"model\": {\"dim\": 30, \"heads\": 4}}", "model"}}) {
+            Files.writeString(f, c[0]);
+            var bad = assertThrows(IllegalArgumentException.class, () -> TrainConfig.load(f), c[0]);
+            assertTrue(bad.getMessage().contains(c[1]), c[0] + " -> " + bad.getMessage());
+        }
+    }
+
+    @Test
+    void aResumeAfterAKillInTheCheckpointGapContinuesAndMetricsNeverRepeatSteps() throws Exception {
+        Path stage = dir.resolve("sft_killed");
+        Pipeline.sft(cfg, null, stage, 4); // last/ holds 4 completed steps
+        // A kill between moving the old checkpoint aside and the new one into place leaves only last.tmp/;
+        // the run had also logged steps past its checkpoint, the last line torn.
+        Files.move(stage.resolve("last"), stage.resolve("last.tmp"));
+        Files.writeString(stage.resolve("metrics.jsonl"), "{\"stage\":\"sft\",\"step\":5,\"loss\":9}\n{\"stage\":\"sft\",\"st",
+                java.nio.file.StandardOpenOption.APPEND);
+        Pipeline.sft(cfg, null, stage, 6);
+        List<Integer> steps = new ArrayList<>();
+        for (JsonNode row : metrics(stage)) steps.add(row.get("step").asInt());
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), steps, "resumed at step 5 from last.tmp, each step once");
+        assertFalse(Files.exists(stage.resolve("last.tmp")));
     }
 }
