@@ -1,12 +1,13 @@
-// Exact oriented 3D IoU on the device: the same algorithm, tolerances and path choice as the Java
+// Exact oriented 3D IoU on the device: the same algorithm, tolerance and path choice as the Java
 // reference rft3d.geometry.Iou3D (read that first), in float64 so results match it to ~1e-12.
 // A box is 9 doubles: x, y, z, sx, sy, sz, yaw, roll, pitch (intrinsic ZXY: R = Rz(yaw) Rx(roll) Ry(pitch)).
 #pragma once
 
 namespace rft3d {
 
-constexpr double PLANE_EPS = 1e-10;  // Iou3D.PLANE_EPS
-constexpr int MAX_POLY = 10;         // a quad clipped by 6 planes has at most 10 vertices
+constexpr double ROUNDING_EPS = 1e-12;  // Iou3D.ROUNDING_EPS
+constexpr int MAX_FACES = 12;           // Iou3D.MAX_FACES: A's 6 faces plus one cap per plane of B
+constexpr int MAX_VERTS = 12;           // Iou3D.MAX_VERTS
 
 // Face corner indices, counter-clockwise seen from outside: +x, -x, +y, -y, +z, -z (Iou3D.FACES).
 __constant__ int FACES[6][4] = {{4, 6, 7, 5}, {0, 1, 3, 2}, {2, 3, 7, 6}, {0, 4, 5, 1}, {1, 5, 7, 3}, {0, 2, 6, 4}};
@@ -55,11 +56,11 @@ __device__ inline int prepare_box(const double* b, double* out) {
     return b[7] == 0 && b[8] == 0 ? YAW_ONLY : GENERAL;
 }
 
+// Interval overlap relative to the first centre (Iou3D.overlap1d).
 __device__ inline double overlap1d(double ca, double sa, double cb, double sb) {
-    return fmax(0.0, fmin(ca + sa / 2, cb + sb / 2) - fmax(ca - sa / 2, cb - sb / 2));
+    double d = cb - ca;
+    return fmax(0.0, fmin(sa / 2, d + sb / 2) - fmax(-sa / 2, d - sb / 2));
 }
-
-__device__ inline double snap(double d, double tol) { return fabs(d) <= tol ? 0.0 : d; }
 
 __device__ inline double pair_scale(const double* a, const double* b) {
     double s = fmax(fmax(a[3], a[4]), fmax(fmax(a[5], b[3]), fmax(b[4], b[5])));
@@ -70,7 +71,6 @@ __device__ inline double pair_scale(const double* a, const double* b) {
 __device__ inline double yaw_only_intersection(const double* a, const double* b) {
     double h = overlap1d(a[2], a[5], b[2], b[5]);
     if (h == 0) return 0;
-    double tol = PLANE_EPS * pair_scale(a, b);
     double pa[2 * 8], pb[8], tmp[2 * 8];
     const double lx[4] = {-0.5, 0.5, 0.5, -0.5}, ly[4] = {-0.5, -0.5, 0.5, 0.5};
     double c = a[6], s = a[9];
@@ -95,7 +95,7 @@ __device__ inline double yaw_only_intersection(const double* a, const double* b)
         for (int i = 0; i < n; i++) {
             int j = (i + 1) % n;
             double px = poly[2 * i], py = poly[2 * i + 1], qx = poly[2 * j], qy = poly[2 * j + 1];
-            double dp = snap(nx * px + ny * py - d, tol), dq = snap(nx * qx + ny * qy - d, tol);
+            double dp = nx * px + ny * py - d, dq = nx * qx + ny * qy - d;
             if (dp <= 0) { next[2 * m] = px; next[2 * m + 1] = py; m++; }
             if ((dp < 0 && dq > 0) || (dp > 0 && dq < 0)) {
                 double t = dp / (dp - dq);
@@ -113,89 +113,130 @@ __device__ inline double yaw_only_intersection(const double* a, const double* b)
     return fmax(0.0, area2 / 2) * h;
 }
 
-struct Solid {
-    double corner[8][3];
-    double plane[6][4];  // n.x, n.y, n.z, d: inside when n.p <= d
-};
-
-// Corners and face planes of prepared box b, relative to origin o (box a's centre, for precision).
-__device__ inline void make_solid(const double* b, const double* o, Solid& s) {
+// Face planes of prepared box b relative to origin o: n.x, n.y, n.z, d, inside when n.p <= d.
+__device__ inline void box_planes(const double* b, const double* o, double plane[6][4]) {
     const double(*r)[3] = reinterpret_cast<const double(*)[3]>(b + 6);
     double c[3] = {b[0] - o[0], b[1] - o[1], b[2] - o[2]};
-    for (int i = 0; i < 8; i++) {
-        double l[3] = {((i & 4) ? 0.5 : -0.5) * b[3], ((i & 2) ? 0.5 : -0.5) * b[4], ((i & 1) ? 0.5 : -0.5) * b[5]};
-        for (int k = 0; k < 3; k++) s.corner[i][k] = c[k] + r[k][0] * l[0] + r[k][1] * l[1] + r[k][2] * l[2];
-    }
     for (int k = 0; k < 3; k++) {
         double nx = r[0][k], ny = r[1][k], nz = r[2][k];
         double dc = nx * c[0] + ny * c[1] + nz * c[2];
         double half = b[3 + k] / 2;
-        s.plane[2 * k][0] = nx; s.plane[2 * k][1] = ny; s.plane[2 * k][2] = nz; s.plane[2 * k][3] = dc + half;
-        s.plane[2 * k + 1][0] = -nx; s.plane[2 * k + 1][1] = -ny; s.plane[2 * k + 1][2] = -nz; s.plane[2 * k + 1][3] = -dc + half;
+        plane[2 * k][0] = nx; plane[2 * k][1] = ny; plane[2 * k][2] = nz; plane[2 * k][3] = dc + half;
+        plane[2 * k + 1][0] = -nx; plane[2 * k + 1][1] = -ny; plane[2 * k + 1][2] = -nz; plane[2 * k + 1][3] = -dc + half;
     }
 }
 
-// Six times the signed volume the face of `from` contributes once clipped to the half-spaces of `by`.
-__device__ inline double clipped_face_volume6(const Solid& from, int f, const Solid& by, double tol) {
-    double bufA[MAX_POLY][3], bufB[MAX_POLY][3];
-    double (*poly)[3] = bufA;
-    double (*next)[3] = bufB;
-    for (int i = 0; i < 4; i++)
-        for (int k = 0; k < 3; k++) poly[i][k] = from.corner[FACES[f][i]][k];
-    int n = 4;
-    for (int h = 0; h < 6; h++) {
-        const double* pl = by.plane[h];
-        int m = 0;
-        for (int i = 0; i < n; i++) {
-            const double* p = poly[i];
-            const double* q = poly[(i + 1) % n];
-            double dp = snap(pl[0] * p[0] + pl[1] * p[1] + pl[2] * p[2] - pl[3], tol);
-            double dq = snap(pl[0] * q[0] + pl[1] * q[1] + pl[2] * q[2] - pl[3], tol);
-            if (dp <= 0) { next[m][0] = p[0]; next[m][1] = p[1]; next[m][2] = p[2]; m++; }
-            if ((dp < 0 && dq > 0) || (dp > 0 && dq < 0)) {
-                double t = dp / (dp - dq);
-                for (int k = 0; k < 3; k++) next[m][k] = p[k] + (q[k] - p[k]) * t;
-                m++;
+// Signed distance to a plane, 0 within the rounding tolerance (Iou3D.distance).
+__device__ inline double plane_distance(const double* h, const double* p, double tol) {
+    double d = h[0] * p[0] + h[1] * p[1] + h[2] * p[2] - h[3];
+    return fabs(d) <= tol ? 0.0 : d;
+}
+
+// Where edge p-q crosses the plane, from the lexicographically smaller endpoint (Iou3D.crossing).
+__device__ inline void edge_crossing(const double* p, double dp, const double* q, double dq, double* out) {
+    bool swap = q[0] != p[0] ? q[0] < p[0] : q[1] != p[1] ? q[1] < p[1] : q[2] < p[2];
+    if (swap) {
+        const double* s = p; p = q; q = s;
+        double d = dp; dp = dq; dq = d;
+    }
+    double t = dp / (dp - dq);
+    for (int k = 0; k < 3; k++) out[k] = p[k] + (q[k] - p[k]) * t;
+}
+
+// Adds a point to the cap unless the same point (bit for bit) is there (Iou3D.addCapPoint).
+__device__ inline int add_cap_point(double cap[][3], int n, const double* p) {
+    for (int i = 0; i < n; i++)
+        if (cap[i][0] == p[0] && cap[i][1] == p[1] && cap[i][2] == p[2]) return n;
+    cap[n][0] = p[0]; cap[n][1] = p[1]; cap[n][2] = p[2];
+    return n + 1;
+}
+
+// The cap's points counter-clockwise around the plane's normal, into out (Iou3D.orderAround).
+__device__ inline int order_around(double cap[][3], int n, const double* h, double out[][3]) {
+    double c[3] = {0, 0, 0};
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++) c[k] += cap[i][k];
+    for (int k = 0; k < 3; k++) c[k] /= n;
+    double nx = h[0], ny = h[1], nz = h[2], u[3];
+    if (fabs(nx) <= fabs(ny) && fabs(nx) <= fabs(nz)) { u[0] = 0; u[1] = nz; u[2] = -ny; }
+    else if (fabs(ny) <= fabs(nz)) { u[0] = -nz; u[1] = 0; u[2] = nx; }
+    else { u[0] = ny; u[1] = -nx; u[2] = 0; }
+    double w[3] = {ny * u[2] - nz * u[1], nz * u[0] - nx * u[2], nx * u[1] - ny * u[0]};
+    double angle[2 * MAX_FACES];
+    int order[2 * MAX_FACES];
+    for (int i = 0; i < n; i++) {
+        double d[3] = {cap[i][0] - c[0], cap[i][1] - c[1], cap[i][2] - c[2]};
+        angle[i] = atan2(w[0] * d[0] + w[1] * d[1] + w[2] * d[2], u[0] * d[0] + u[1] * d[1] + u[2] * d[2]);
+        order[i] = i;
+        for (int j = i; j > 0 && angle[order[j - 1]] > angle[order[j]]; j--) {
+            int s = order[j]; order[j] = order[j - 1]; order[j - 1] = s;
+        }
+    }
+    int m = n < MAX_VERTS ? n : MAX_VERTS;
+    for (int i = 0; i < m; i++)
+        for (int k = 0; k < 3; k++) out[i][k] = cap[order[i]][k];
+    return m;
+}
+
+// A clipped by B's half-spaces as a closed polyhedron, caps built from the cut points; volume by the
+// divergence theorem (Iou3D.polyhedralIntersection).
+__device__ inline double polyhedral_intersection(const double* a, const double* b) {
+    double planes[6][4];
+    box_planes(b, a, planes);
+    double tol = ROUNDING_EPS * pair_scale(a, b);
+    double v[MAX_FACES][MAX_VERTS][3];
+    int count[MAX_FACES];
+    int faces = 0;
+    const double(*r)[3] = reinterpret_cast<const double(*)[3]>(a + 6);
+    for (int f = 0; f < 6; f++) {
+        for (int i = 0; i < 4; i++) {
+            int corner = FACES[f][i];
+            double l[3] = {((corner & 4) ? 0.5 : -0.5) * a[3], ((corner & 2) ? 0.5 : -0.5) * a[4], ((corner & 1) ? 0.5 : -0.5) * a[5]};
+            for (int k = 0; k < 3; k++) v[f][i][k] = r[k][0] * l[0] + r[k][1] * l[1] + r[k][2] * l[2];
+        }
+        count[f] = 4;
+    }
+    faces = 6;
+    double tmp[2 * MAX_VERTS][3];
+    double cap[2 * MAX_FACES][3];
+    for (int hp = 0; hp < 6; hp++) {
+        const double* h = planes[hp];
+        int capCount = 0, kept = 0;
+        for (int f = 0; f < faces; f++) {
+            int n = count[f], m = 0;
+            for (int i = 0; i < n; i++) {
+                const double* p = v[f][i];
+                const double* q = v[f][(i + 1) % n];
+                double dp = plane_distance(h, p, tol), dq = plane_distance(h, q, tol);
+                if (dp <= 0) { tmp[m][0] = p[0]; tmp[m][1] = p[1]; tmp[m][2] = p[2]; m++; }
+                if ((dp <= 0) != (dq <= 0)) {
+                    edge_crossing(p, dp, q, dq, tmp[m]);
+                    capCount = add_cap_point(cap, capCount, tmp[m]);
+                    m++;
+                }
+            }
+            if (m >= 3) {
+                if (m > MAX_VERTS) m = MAX_VERTS;
+                for (int i = 0; i < m; i++)
+                    for (int k = 0; k < 3; k++) v[kept][i][k] = tmp[i][k];
+                count[kept++] = m;
             }
         }
-        double (*sw)[3] = poly; poly = next; next = sw;
-        n = m;
-        if (n < 3) return 0;
-    }
-    double v = 0;
-    for (int i = 1; i + 1 < n; i++) {
-        const double *p0 = poly[0], *p1 = poly[i], *p2 = poly[i + 1];
-        v += p0[0] * (p1[1] * p2[2] - p1[2] * p2[1]) - p0[1] * (p1[0] * p2[2] - p1[2] * p2[0]) +
-             p0[2] * (p1[0] * p2[1] - p1[1] * p2[0]);
-    }
-    return v;
-}
-
-__device__ inline bool lies_on_a_face_of(const Solid& s, int f, const Solid& other, double tol) {
-    const double* fp = s.plane[f];
-    for (int h = 0; h < 6; h++) {
-        const double* q = other.plane[h];
-        if (fp[0] * q[0] + fp[1] * q[1] + fp[2] * q[2] <= 0) continue;
-        bool on = true;
-        for (int i = 0; i < 4 && on; i++) {
-            const double* p = s.corner[FACES[f][i]];
-            on = fabs(q[0] * p[0] + q[1] * p[1] + q[2] * p[2] - q[3]) <= tol;
+        faces = kept;
+        if (faces == 0) return 0;
+        if (capCount >= 3) {
+            count[faces] = order_around(cap, capCount, h, v[faces]);
+            faces++;
         }
-        if (on) return true;
     }
-    return false;
-}
-
-__device__ inline double polyhedral_intersection(const double* a, const double* b) {
-    Solid sa, sb;
-    make_solid(a, a, sa);
-    make_solid(b, a, sb);
-    double tol = PLANE_EPS * pair_scale(a, b);
     double v6 = 0;
-    for (int f = 0; f < 6; f++) v6 += clipped_face_volume6(sa, f, sb, tol);
-    for (int f = 0; f < 6; f++) {
-        if (lies_on_a_face_of(sb, f, sa, tol)) continue;
-        v6 += clipped_face_volume6(sb, f, sa, tol);
+    for (int f = 0; f < faces; f++) {
+        const double* p0 = v[f][0];
+        for (int i = 1; i + 1 < count[f]; i++) {
+            const double *p1 = v[f][i], *p2 = v[f][i + 1];
+            v6 += p0[0] * (p1[1] * p2[2] - p1[2] * p2[1]) - p0[1] * (p1[0] * p2[2] - p1[2] * p2[0]) +
+                  p0[2] * (p1[0] * p2[1] - p1[1] * p2[0]);
+        }
     }
     return fmax(0.0, v6 / 6);
 }

@@ -3,14 +3,15 @@ package rft3d.geometry;
 /**
  * Exact intersection-over-union of two oriented 3D boxes.
  *
- * <p>The general case is exact up to rounding: the boundary of {@code A ∩ B} is made of the faces of A
- * clipped to B's six half-spaces and the faces of B clipped to A's, and the divergence theorem turns
- * those oriented polygons into a volume. (This is the polyhedron that clipping A by B's half-spaces
- * produces, with each cap computed directly as B's face clipped to A.) A face of B lying on a face of A
- * with the same outward normal is left out, since A's face already covers that patch.
+ * <p>The general case is exact up to rounding: A is clipped by B's six half-spaces as a closed convex
+ * polyhedron (each clip closes it with a cap built from the points where it cut A's edges), and the
+ * divergence theorem turns its faces into a volume. Because the surface stays watertight, coincident and
+ * nearly coincident faces (identical boxes, boxes turned by 1e-9) need no tolerance and keep errors at
+ * rounding level.
  *
- * <p>Pairs whose bounding spheres are apart are 0 at once. Two fast paths give the same numbers for special pairs: both axis-aligned (product of interval
- * overlaps) and both yaw-only (rotated-rectangle overlap in the ground plane times the height overlap).
+ * <p>Pairs whose bounding spheres are apart are 0 at once. Two fast paths give the same numbers for
+ * special pairs: both axis-aligned (product of interval overlaps, relative to A's centre) and both
+ * yaw-only (rotated-rectangle overlap in the ground plane times the height overlap).
  *
  * <p>An invalid box (see {@link Box3D#isValid()}) overlaps nothing: its IoU is 0, never NaN.
  */
@@ -21,13 +22,6 @@ public final class Iou3D {
     static final int[][] FACES = {
         {4, 6, 7, 5}, {0, 1, 3, 2}, {2, 3, 7, 6}, {0, 4, 5, 1}, {1, 5, 7, 3}, {0, 2, 6, 4},
     };
-
-    /**
-     * Distances to a clipping plane within {@code PLANE_EPS · scale} count as on the plane (inside).
-     * Without it, a face lying on the other box's face (identical or stacked boxes) is cut to pieces by
-     * rounding noise; with it, the error is a sliver of that width.
-     */
-    static final double PLANE_EPS = 1e-10;
 
     /** IoU in [0, 1]; 0 for invalid boxes or when anything overflows. */
     public static double iou(Box3D a, Box3D b) {
@@ -55,8 +49,13 @@ public final class Iou3D {
         return dx * dx + dy * dy + dz * dz > (ra + rb) * (ra + rb);
     }
 
+    /**
+     * Overlap of two intervals given by centre and length, taken relative to the first centre: at
+     * x = 40000.3 a 1e-12 interval would otherwise vanish in the rounding of {@code ca ± sa/2}.
+     */
     private static double overlap1d(double ca, double sa, double cb, double sb) {
-        return Math.max(0, Math.min(ca + sa / 2, cb + sb / 2) - Math.max(ca - sa / 2, cb - sb / 2));
+        double d = cb - ca;
+        return Math.max(0, Math.min(sa / 2, d + sb / 2) - Math.max(-sa / 2, d - sb / 2));
     }
 
     static double axisAlignedIntersection(Box3D a, Box3D b) {
@@ -71,7 +70,6 @@ public final class Iou3D {
         // Work relative to a's centre so large coordinates do not eat the precision of small boxes.
         double[] pa = rectangle(0, 0, a.sx(), a.sy(), a.yaw());
         double[] pb = rectangle(b.x() - a.x(), b.y() - a.y(), b.sx(), b.sy(), b.yaw());
-        double tol = PLANE_EPS * scale(a, b);
         double[] poly = pa;
         int n = 4;
         for (int e = 0; e < 4 && n > 0; e++) {
@@ -86,7 +84,7 @@ public final class Iou3D {
             for (int i = 0; i < n; i++) {
                 int j = (i + 1) % n;
                 double px = poly[2 * i], py = poly[2 * i + 1], qx = poly[2 * j], qy = poly[2 * j + 1];
-                double dp = snap(nx * px + ny * py - d, tol), dq = snap(nx * qx + ny * qy - d, tol);
+                double dp = nx * px + ny * py - d, dq = nx * qx + ny * qy - d;
                 if (dp <= 0) {
                     out[2 * m] = px;
                     out[2 * m + 1] = py;
@@ -122,23 +120,178 @@ public final class Iou3D {
         return out;
     }
 
+    /**
+     * Distances to a plane within {@code ROUNDING_EPS · scale} are rounding noise and count as 0 (on the
+     * plane, hence inside): a face of A lying in one of B's planes (identical boxes, a shared face) would
+     * otherwise be cut by the noise's random signs into a non-convex patch. Noise is a few 1e-16 · scale;
+     * genuine distances this small move the volume by at most this much times the area (1e-12 relative).
+     */
+    static final double ROUNDING_EPS = 1e-12;
+
+    /** Most faces of A clipped by B's six half-spaces (its 6 plus one cap per plane). */
+    static final int MAX_FACES = 12;
+    /** Most vertices of one face: a quad gains at most one per clip (10), a cap has at most one per face (11). */
+    static final int MAX_VERTS = 12;
+
+    /**
+     * {@code A ∩ B} as a closed convex polyhedron: A's faces are clipped by each of B's half-spaces in turn,
+     * and every clip closes the polyhedron with a cap made of the very points where it cut A's edges
+     * (each computed once per edge, from its endpoints in a fixed order). The surface is therefore
+     * watertight whatever the rounding, and the divergence theorem gives a volume whose error stays at
+     * rounding level even when faces of A and B (nearly) coincide, which clipping A and B against each
+     * other separately does not: their two caps then meet along an ill-conditioned line, with a gap of
+     * width rounding / angle.
+     */
     static double polyhedralIntersection(Box3D a, Box3D b) {
         // Coordinates relative to a's centre, for precision.
         double ox = a.x(), oy = a.y(), oz = a.z();
         double[][] ca = shiftedCorners(a, ox, oy, oz);
-        double[][] cb = shiftedCorners(b, ox, oy, oz);
-        double[][] planesA = planes(a, ox, oy, oz);
         double[][] planesB = planes(b, ox, oy, oz);
-        double tol = PLANE_EPS * scale(a, b);
-        double volume6 = 0;
-        for (int f = 0; f < 6; f++) {
-            volume6 += clippedFaceVolume6(ca, FACES[f], planesB, tol);
+        double[] v = new double[MAX_FACES * MAX_VERTS * 3]; // face f, vertex i, coordinate k at (f*MAX_VERTS + i)*3 + k
+        int[] count = new int[MAX_FACES];
+        int faces = 0;
+        for (int[] face : FACES) {
+            for (int i = 0; i < 4; i++) System.arraycopy(ca[face[i]], 0, v, (faces * MAX_VERTS + i) * 3, 3);
+            count[faces++] = 4;
         }
-        for (int f = 0; f < 6; f++) {
-            if (liesOnAFaceOf(cb, FACES[f], planesB[f], planesA, tol)) continue;
-            volume6 += clippedFaceVolume6(cb, FACES[f], planesA, tol);
+        double tol = ROUNDING_EPS * scale(a, b);
+        double[] tmp = new double[2 * MAX_VERTS * 3]; // a clip at most doubles a polygon
+        double[] cap = new double[2 * MAX_FACES * 3];
+        for (double[] h : planesB) {
+            int capCount = 0, kept = 0;
+            for (int f = 0; f < faces; f++) {
+                int n = count[f], m = 0, base = f * MAX_VERTS * 3;
+                for (int i = 0; i < n; i++) {
+                    int p = base + 3 * i, q = base + 3 * ((i + 1) % n);
+                    double dp = distance(h, v, p, tol), dq = distance(h, v, q, tol);
+                    // A vertex on the plane counts as inside, and consistently so for every edge and face (as
+                    // if pushed inwards by an infinitesimal): a face lying in the plane is kept whole and adds
+                    // no cap, and the cap never repeats it.
+                    if (dp <= 0) System.arraycopy(v, p, tmp, 3 * m++, 3);
+                    if ((dp <= 0) != (dq <= 0)) {
+                        crossing(v, p, dp, q, dq, tmp, 3 * m++);
+                        capCount = addCapPoint(cap, capCount, tmp, 3 * (m - 1));
+                    }
+                }
+                if (m >= 3) { // keep the clipped face, compacting the list
+                    m = Math.min(m, MAX_VERTS); // a guard: convexity bounds m, and noise is snapped away
+                    System.arraycopy(tmp, 0, v, kept * MAX_VERTS * 3, 3 * m);
+                    count[kept++] = m;
+                }
+            }
+            faces = kept;
+            if (faces == 0) return 0;
+            if (capCount >= 3) {
+                count[faces] = orderAround(cap, capCount, h, v, faces * MAX_VERTS * 3);
+                faces++;
+            }
+        }
+        double volume6 = 0;
+        for (int f = 0; f < faces; f++) {
+            int base = f * MAX_VERTS * 3;
+            for (int i = 1; i + 1 < count[f]; i++) {
+                int p1 = base + 3 * i, p2 = p1 + 3;
+                volume6 += v[base] * (v[p1 + 1] * v[p2 + 2] - v[p1 + 2] * v[p2 + 1])
+                        - v[base + 1] * (v[p1] * v[p2 + 2] - v[p1 + 2] * v[p2])
+                        + v[base + 2] * (v[p1] * v[p2 + 1] - v[p1 + 1] * v[p2]);
+            }
         }
         return Math.max(0, volume6 / 6);
+    }
+
+    /** Signed distance of point {@code v[p..p+2]} to the plane, 0 within the rounding tolerance. */
+    private static double distance(double[] h, double[] v, int p, double tol) {
+        double d = h[0] * v[p] + h[1] * v[p + 1] + h[2] * v[p + 2] - h[3];
+        return Math.abs(d) <= tol ? 0 : d;
+    }
+
+    /** Length scale of a pair: the largest size or centre offset. */
+    static double scale(Box3D a, Box3D b) {
+        double s = Math.max(Math.max(a.sx(), a.sy()), Math.max(Math.max(a.sz(), b.sx()), Math.max(b.sy(), b.sz())));
+        return Math.max(s, Math.max(Math.abs(b.x() - a.x()), Math.max(Math.abs(b.y() - a.y()), Math.abs(b.z() - a.z()))));
+    }
+
+    /**
+     * Where edge p–q crosses the plane, written to {@code out[o..o+2]}. Computed from the lexicographically
+     * smaller endpoint, so the two faces that share the edge (and walk it in opposite directions) get the
+     * same bits, and the cap they both touch closes exactly.
+     */
+    private static void crossing(double[] v, int p, double dp, int q, double dq, double[] out, int o) {
+        if (lexicographicallyLess(v, q, p)) {
+            int s = p;
+            p = q;
+            q = s;
+            double d = dp;
+            dp = dq;
+            dq = d;
+        }
+        double t = dp / (dp - dq);
+        for (int k = 0; k < 3; k++) out[o + k] = v[p + k] + (v[q + k] - v[p + k]) * t;
+    }
+
+    private static boolean lexicographicallyLess(double[] v, int p, int q) {
+        for (int k = 0; k < 3; k++) {
+            if (v[p + k] != v[q + k]) return v[p + k] < v[q + k];
+        }
+        return false;
+    }
+
+    /** Adds a point on the clipping plane unless the same point (bit for bit) is there already. */
+    private static int addCapPoint(double[] cap, int n, double[] src, int s) {
+        for (int i = 0; i < n; i++) {
+            if (cap[3 * i] == src[s] && cap[3 * i + 1] == src[s + 1] && cap[3 * i + 2] == src[s + 2]) return n;
+        }
+        System.arraycopy(src, s, cap, 3 * n, 3);
+        return n + 1;
+    }
+
+    /**
+     * Writes the cap's points to {@code out} counter-clockwise seen from outside (along the plane's
+     * normal); the cap is convex (a plane section of a convex polyhedron), so sorting by angle around the
+     * centroid orders it. Returns the vertex count.
+     */
+    private static int orderAround(double[] cap, int n, double[] h, double[] out, int o) {
+        double cx = 0, cy = 0, cz = 0;
+        for (int i = 0; i < n; i++) {
+            cx += cap[3 * i];
+            cy += cap[3 * i + 1];
+            cz += cap[3 * i + 2];
+        }
+        cx /= n;
+        cy /= n;
+        cz /= n;
+        // u ⟂ normal, from the axis least aligned with it; w = normal × u.
+        double nx = h[0], ny = h[1], nz = h[2];
+        double ux, uy, uz;
+        if (Math.abs(nx) <= Math.abs(ny) && Math.abs(nx) <= Math.abs(nz)) {
+            ux = 0;
+            uy = nz;
+            uz = -ny;
+        } else if (Math.abs(ny) <= Math.abs(nz)) {
+            ux = -nz;
+            uy = 0;
+            uz = nx;
+        } else {
+            ux = ny;
+            uy = -nx;
+            uz = 0;
+        }
+        double wx = ny * uz - nz * uy, wy = nz * ux - nx * uz, wz = nx * uy - ny * ux;
+        double[] angle = new double[n];
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            double dx = cap[3 * i] - cx, dy = cap[3 * i + 1] - cy, dz = cap[3 * i + 2] - cz;
+            angle[i] = Math.atan2(wx * dx + wy * dy + wz * dz, ux * dx + uy * dy + uz * dz);
+            order[i] = i;
+            for (int j = i; j > 0 && angle[order[j - 1]] > angle[order[j]]; j--) { // insertion sort: n ≤ 24
+                int s = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = s;
+            }
+        }
+        int m = Math.min(n, MAX_VERTS);
+        for (int i = 0; i < m; i++) System.arraycopy(cap, 3 * order[i], out, o + 3 * i, 3);
+        return m;
     }
 
     private static double[][] shiftedCorners(Box3D b, double ox, double oy, double oz) {
@@ -161,63 +314,4 @@ public final class Iou3D {
         return out;
     }
 
-    /** Length scale of a pair: the largest size or centre offset. */
-    static double scale(Box3D a, Box3D b) {
-        double s = Math.max(Math.max(a.sx(), a.sy()), Math.max(Math.max(a.sz(), b.sx()), Math.max(b.sy(), b.sz())));
-        return Math.max(s, Math.max(Math.abs(b.x() - a.x()), Math.max(Math.abs(b.y() - a.y()), Math.abs(b.z() - a.z()))));
-    }
-
-    private static double snap(double distance, double tol) {
-        return Math.abs(distance) <= tol ? 0 : distance;
-    }
-
-    /** True when the face (all four corners) lies on one of the planes with the same outward normal. */
-    private static boolean liesOnAFaceOf(double[][] corners, int[] face, double[] facePlane, double[][] planes, double tol) {
-        for (double[] q : planes) {
-            if (facePlane[0] * q[0] + facePlane[1] * q[1] + facePlane[2] * q[2] <= 0) continue;
-            boolean onPlane = true;
-            for (int i = 0; i < 4 && onPlane; i++) {
-                double[] p = corners[face[i]];
-                onPlane = Math.abs(q[0] * p[0] + q[1] * p[1] + q[2] * p[2] - q[3]) <= tol;
-            }
-            if (onPlane) return true;
-        }
-        return false;
-    }
-
-    /** Six times the signed volume that the face (clipped to the half-spaces) contributes. */
-    private static double clippedFaceVolume6(double[][] corners, int[] face, double[][] halfSpaces, double tol) {
-        // A quad clipped by 6 planes has at most 4 + 6 vertices.
-        double[][] poly = new double[10][];
-        int n = 4;
-        for (int i = 0; i < 4; i++) poly[i] = corners[face[i]];
-        double[][] next = new double[10][];
-        for (double[] h : halfSpaces) {
-            int m = 0;
-            for (int i = 0; i < n; i++) {
-                double[] p = poly[i], q = poly[(i + 1) % n];
-                double dp = snap(h[0] * p[0] + h[1] * p[1] + h[2] * p[2] - h[3], tol);
-                double dq = snap(h[0] * q[0] + h[1] * q[1] + h[2] * q[2] - h[3], tol);
-                if (dp <= 0) next[m++] = p;
-                if ((dp < 0 && dq > 0) || (dp > 0 && dq < 0)) {
-                    double t = dp / (dp - dq);
-                    next[m++] = new double[] {p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t, p[2] + (q[2] - p[2]) * t};
-                }
-            }
-            double[][] swap = poly;
-            poly = next;
-            next = swap;
-            n = m;
-            if (n < 3) return 0;
-        }
-        double v = 0;
-        double[] p0 = poly[0];
-        for (int i = 1; i + 1 < n; i++) {
-            double[] p1 = poly[i], p2 = poly[i + 1];
-            v += p0[0] * (p1[1] * p2[2] - p1[2] * p2[1])
-                    - p0[1] * (p1[0] * p2[2] - p1[2] * p2[0])
-                    + p0[2] * (p1[0] * p2[1] - p1[1] * p2[0]);
-        }
-        return v;
-    }
 }

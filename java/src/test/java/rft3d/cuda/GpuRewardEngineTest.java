@@ -223,6 +223,28 @@ class GpuRewardEngineTest {
     }
 
     @Test
+    void nearlyCoincidentPairsMatchTheExactOracleOnTheGpuToo() {
+        needGpu();
+        List<Box3D[]> pairs = new ArrayList<>(rft3d.geometry.NearPairs.generate(11, 600));
+        pairs.add(new Box3D[] {Box3D.of(0, 0, 0, 1, 1, 1), Box3D.of(0, 0, 0, 1, 1, 1, 1e-5, -1e-5, 1e-5)});
+        pairs.add(new Box3D[] {Box3D.of(0, 0, 0, 1, 1, 1), Box3D.of(0, 0, 0, 1, 1, 1, 0, 1e-9, 0)});
+        pairs.add(new Box3D[] {Box3D.of(40000.3, 0, 0, 1e-12, 1e-12, 1e-12), Box3D.of(40000.3, 0, 0, 1e-12, 1e-12, 1e-12)});
+        List<List<LabeledBox>> preds = new ArrayList<>(), gts = new ArrayList<>();
+        for (Box3D[] p : pairs) {
+            preds.add(List.of(new LabeledBox("a", p[0])));
+            gts.add(List.of(new LabeledBox("a", p[1])));
+        }
+        double[] iou = gpu.pairwiseIou(preds, gts);
+        double maxDiff = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            double exact = rft3d.geometry.ExactIou.iou(pairs.get(i)[0], pairs.get(i)[1]);
+            maxDiff = Math.max(maxDiff, Math.abs(iou[i] - exact));
+            assertEquals(exact, iou[i], 1e-9, "pair " + i + ": " + pairs.get(i)[0] + " / " + pairs.get(i)[1]);
+        }
+        System.out.printf("[rft3d] near-coincident pairs on the GPU: %d, max |gpu - exact| = %.3g%n", pairs.size(), maxDiff);
+    }
+
+    @Test
     void hugeFiniteRewardsGiveTheCpuReferenceAdvantages() {
         needGpu();
         double[][] cases = {{1e308, 1e308}, {1e300, 0}, {-Double.MAX_VALUE, Double.MAX_VALUE}, {1e-310, 0}, {3e-320, -1e-320}};

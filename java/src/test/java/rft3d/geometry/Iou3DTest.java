@@ -148,4 +148,54 @@ class Iou3DTest {
                 rnd.nextDouble(0.3, 2.5), rnd.nextDouble(0.3, 2.5), rnd.nextDouble(0.3, 2.5),
                 rnd.nextDouble(-PI, PI), rnd.nextDouble(-PI / 2, PI / 2), rnd.nextDouble(-PI, PI));
     }
+
+    // Issue #9, item 5: GRPO rollouts cluster around the answer, so IoU must be exact where boxes (nearly)
+    // coincide. Each case is checked against ExactIou (60-digit arithmetic) within 1e-9.
+
+    static void assertNearExact(Box3D a, Box3D b, double tol, String what) {
+        double exact = ExactIou.iou(a, b);
+        assertEquals(exact, Iou3D.iou(a, b), tol, what + " a->b");
+        assertEquals(exact, Iou3D.iou(b, a), tol, what + " b->a");
+    }
+
+    @Test
+    void tinyTurnsOfAUnitCubeScoreTheirExactIou() {
+        Box3D cube = Box3D.of(0, 0, 0, 1, 1, 1);
+        Box3D turned = Box3D.of(0, 0, 0, 1, 1, 1, 1e-5, -1e-5, 1e-5);
+        assertEquals(0.99998, Iou3D.iou(cube, turned), 1e-9); // was 0.999975 with plane snapping
+        assertNearExact(cube, turned, 1e-12, "yaw/roll/pitch 1e-5");
+        Box3D nano = Box3D.of(0, 0, 0, 1, 1, 1, 0, 1e-9, 0);
+        assertEquals(1 - 1e-9, Iou3D.iou(cube, nano), 1e-12); // was 1 - 7.5e-8
+        for (double angle : new double[] {1e-12, 1e-9, 1e-7, 1e-5, 1e-3}) {
+            assertNearExact(cube, Box3D.of(0, 0, 0, 1, 1, 1, 0, 0, angle), 1e-12, "pitch " + angle);
+            assertNearExact(cube, Box3D.of(0, 0, 0, 1, 1, 1, angle, angle, -angle), 1e-12, "all three " + angle);
+        }
+    }
+
+    @Test
+    void identicalTinyBoxesFarFromTheOriginScoreOne() {
+        Box3D tiny = Box3D.of(40000.3, 0, 0, 1e-12, 1e-12, 1e-12);
+        assertEquals(1.0, Iou3D.iou(tiny, tiny)); // was 0: the axis-aligned path was not re-centred
+        Box3D tilted = Box3D.of(40000.3, -7, 2, 1e-6, 2e-6, 3e-6, 0.3, 0.2, 0.1);
+        assertEquals(1.0, Iou3D.iou(tilted, tilted), 1e-9);
+        Box3D yawed = Box3D.of(40000.3, -7, 2, 1e-6, 2e-6, 3e-6, 0.3, 0, 0);
+        assertEquals(1.0, Iou3D.iou(yawed, yawed), 1e-9);
+    }
+
+    @Test
+    void nearlyCoincidentRandomPairsMatchTheExactOracle() {
+        int i = 0;
+        for (Box3D[] p : NearPairs.generate(9, 300)) assertNearExact(p[0], p[1], 1e-9, "pair " + i++ + ": " + p[0] + " / " + p[1]);
+    }
+
+    @Test
+    void generalRandomPairsMatchTheExactOracle() {
+        SplittableRandom rnd = new SplittableRandom(10);
+        for (int i = 0; i < 200; i++) {
+            Box3D a = NearPairs.random(rnd, 0), b = NearPairs.random(rnd, 0);
+            b = new Box3D(a.x() + rnd.nextDouble(-0.5, 0.5), a.y() + rnd.nextDouble(-0.5, 0.5), a.z() + rnd.nextDouble(-0.5, 0.5),
+                    b.sx(), b.sy(), b.sz(), b.yaw(), b.roll(), b.pitch());
+            assertNearExact(a, b, 1e-12, "pair " + i);
+        }
+    }
 }
