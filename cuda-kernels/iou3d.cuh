@@ -26,20 +26,6 @@ __device__ inline void zxy_matrix(double yaw, double roll, double pitch, double 
     r[2][0] = -cb * sc;               r[2][1] = sb;       r[2][2] = cb * cc;
 }
 
-// Rotations.matrixToZxy: {yaw, roll, pitch}; at gimbal lock pitch = 0.
-__device__ inline void matrix_to_zxy(const double r[3][3], double out[3]) {
-    double sb = fmax(-1.0, fmin(1.0, r[2][1]));
-    out[1] = asin(sb);
-    double cb = hypot(r[2][0], r[2][2]);
-    if (cb < 1e-9) {
-        out[0] = atan2(r[1][0], r[0][0]);
-        out[2] = 0;
-    } else {
-        out[0] = atan2(-r[0][1], r[1][1]);
-        out[2] = atan2(-r[2][0], r[2][2]);
-    }
-}
-
 // A box prepared once and reused for all its pairs: the trigonometry is the expensive part of a pair.
 // Layout (PREPARED doubles): centre 0-2, sizes 3-5, rotation matrix row-major 6-14, bounding radius 15.
 constexpr int PREPARED = 16;

@@ -181,12 +181,11 @@ extern "C" __global__ void detection_reward(int numSamples, const int* predOff, 
     }
 }
 
-// Grounding reward per sample (GroundingTask.score): frame reward, then the predicted box moved to world
-// coordinates by axisAlign[b] * poses[poseOff[b] + frame[b]] and its IoU with the world GT box.
-// frame[b] < 0 marks an unparsable answer. reward[b] is the total; parts[2 * b ..] = {frameReward, iou}.
-extern "C" __global__ void grounding_reward(int numSamples, const double* predBoxes, const int* frame,
-                                            const int* gtFrame, const double* gtBoxes, const int* poseOff,
-                                            const double* poses, const double* axisAlign, const double* format,
+// Grounding reward per sample (GroundingTask): the answers arrive already carried into world
+// coordinates (by the convention, on the host); frame[b] < 0 marks an unparsable answer, and an answer
+// for a frame without a pose scores IoU 0.
+extern "C" __global__ void grounding_reward(int numSamples, const double* worldBoxes, const int* frame, const int* frames,
+                                            const int* gtFrame, const double* gtBoxes, const double* format,
                                             double frameTolerance, double wFormat, double wFrame, double wIou,
                                             double* reward, double* parts) {
     int b = blockIdx.x * blockDim.x + threadIdx.x;
@@ -195,28 +194,7 @@ extern "C" __global__ void grounding_reward(int numSamples, const double* predBo
     int f = frame[b];
     if (f >= 0) {
         frameReward = fmax(0.0, 1 - fabs((double)(f - gtFrame[b])) / frameTolerance);
-        if (f < poseOff[b + 1] - poseOff[b]) {
-            const double* A = axisAlign + 16LL * b;
-            const double* P = poses + 16LL * (poseOff[b] + f);
-            double M[4][4];
-            for (int i = 0; i < 4; i++)
-                for (int j = 0; j < 4; j++) {
-                    double s = 0;
-                    for (int k = 0; k < 4; k++) s += A[4 * i + k] * P[4 * k + j];
-                    M[i][j] = s;
-                }
-            const double* bx = predBoxes + 9LL * b;
-            double rb[3][3], r[3][3], e[3], world[9];
-            zxy_matrix(bx[6], bx[7], bx[8], rb);
-            for (int i = 0; i < 3; i++) {
-                world[i] = M[i][0] * bx[0] + M[i][1] * bx[1] + M[i][2] * bx[2] + M[i][3];
-                for (int j = 0; j < 3; j++) r[i][j] = M[i][0] * rb[0][j] + M[i][1] * rb[1][j] + M[i][2] * rb[2][j];
-            }
-            matrix_to_zxy(r, e);
-            world[3] = bx[3]; world[4] = bx[4]; world[5] = bx[5];
-            world[6] = e[0]; world[7] = e[1]; world[8] = e[2];
-            iou = iou3d(world, gtBoxes + 9LL * b);
-        }
+        if (f < frames[b]) iou = iou3d(worldBoxes + 9LL * b, gtBoxes + 9LL * b);
     }
     reward[b] = wFormat * format[b] + wFrame * frameReward + wIou * iou;
     parts[2LL * b] = frameReward;
@@ -235,9 +213,9 @@ extern "C" __global__ void numeric_reward(int numSamples, const double* pred, co
         if (ys == 0) {
             mra = y == 0 ? 1 : 0;
         } else {
-            double rel = fabs(y - ys) / fabs(ys);
+            double rel = fabs(y - ys) / ys;  // VSI-Bench divides by y* itself and counts rel <= 1 - theta
             int hits = 0;
-            for (int t = 0; t < numThresholds; t++) hits += rel < 1 - thresholds[t];
+            for (int t = 0; t < numThresholds; t++) hits += rel <= 1 - thresholds[t];
             mra = (double)hits / numThresholds;
         }
     }

@@ -32,7 +32,7 @@ final class DemoCommand implements Command {
                 Path pred = extract(task + "/pred.jsonl", dir);
                 Path gt = extract(task + "/gt.jsonl", dir);
                 System.out.println("== " + task + " (examples/" + task + ")");
-                System.out.println(EvalCommand.render(EvalCommand.evaluate(task, pred, gt), false));
+                System.out.println(EvalCommand.render(EvalCommand.evaluate(task, pred, gt, rft3d.eval.Compat.VGLLM, rft3d.geometry.GroundingConvention.VGLLM), false));
             }
         } finally {
             try (var files = Files.walk(dir)) {

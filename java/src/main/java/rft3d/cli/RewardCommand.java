@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import rft3d.RewardEngines;
 import rft3d.eval.Jsonl;
+import rft3d.geometry.GroundingConvention;
 import rft3d.reward.Reward;
 import rft3d.reward.RewardConfig;
 import rft3d.reward.RewardEngine;
@@ -40,7 +41,7 @@ final class RewardCommand implements Command {
     public String usage() {
         return """
                 usage: ./rft reward --task detection|grounding|mc|numeric --input IN.jsonl [--output OUT.jsonl]
-                                    [--matching greedy|optimal] [--engine auto|cpu|gpu]
+                                    [--matching greedy|optimal] [--convention vgllm|geometric] [--engine auto|cpu|gpu]
                   IN lines: {"completion": "<model output>", "gt": {..}}; OUT (default: standard output) lines:
                   {"reward": r, "parts": {..}, "reason": ".."}, or {"line": n, "error": ".."} for a bad input line.""";
     }
@@ -55,6 +56,11 @@ final class RewardCommand implements Command {
             case "optimal" -> RewardConfig.Matching.OPTIMAL;
             default -> throw new Args.UsageException("--matching must be greedy or optimal");
         });
+        try {
+            cfg = cfg.withGroundingConvention(GroundingConvention.parse(args.get("convention", "vgllm")));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
         String engineName = args.get("engine", "auto");
         args.rejectUnknown();
         if (output != null) refuseOverwritingInput(input, Path.of(output));

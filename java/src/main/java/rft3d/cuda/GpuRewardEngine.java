@@ -250,33 +250,29 @@ public final class GpuRewardEngine implements RewardEngine {
         Object[] truths = CpuRewardEngine.parseTruths(task, gts);
         var parsed = cpu.map(completions.size(), i -> GroundingTask.parse(completions.get(i)));
         int b = parsed.size();
-        double[] predBoxes = new double[9 * b], gtBoxes = new double[9 * b], axis = new double[16 * b], format = new double[b];
-        int[] frame = new int[b], gtFrame = new int[b], poseOff = new int[b + 1];
-        for (int i = 0; i < b; i++) poseOff[i + 1] = poseOff[i] + ((GroundingTask.Truth) truths[i]).camToWorld().size();
-        double[] poses = new double[16 * poseOff[b]];
+        // The convention's world transform is a few multiplies per sample: done here, in its one place.
+        double[] worldBoxes = new double[9 * b], gtBoxes = new double[9 * b], format = new double[b];
+        int[] frame = new int[b], gtFrame = new int[b], frames = new int[b];
         for (int i = 0; i < b; i++) {
             GroundingTask.Truth t = (GroundingTask.Truth) truths[i];
             AnswerParser.Grounding g = parsed.get(i).value();
             frame[i] = g == null ? -1 : g.frame();
-            if (g != null) System.arraycopy(g.box().toArray(), 0, predBoxes, 9 * i, 9);
+            frames[i] = t.camToWorld().size();
+            if (g != null && g.frame() < frames[i]) System.arraycopy(task.worldBox(t, g.frame(), g.box()).toArray(), 0, worldBoxes, 9 * i, 9);
             System.arraycopy(t.worldBox().toArray(), 0, gtBoxes, 9 * i, 9);
-            System.arraycopy(t.axisAlign().toRowMajor(), 0, axis, 16 * i, 16);
-            for (int f = 0; f < t.camToWorld().size(); f++) {
-                System.arraycopy(t.camToWorld().get(f).toRowMajor(), 0, poses, 16 * (poseOff[i] + f), 16);
-            }
             gtFrame[i] = t.frame();
             format[i] = parsed.get(i).format();
         }
         cuda.makeCurrent();
         arena.reset();
-        long oBoxes = arena.put(predBoxes), oFrame = arena.put(frame), oGtFrame = arena.put(gtFrame), oGt = arena.put(gtBoxes);
-        long oPoseOff = arena.put(poseOff), oPoses = arena.put(poses), oAxis = arena.put(axis), oFormat = arena.put(format);
+        long oBoxes = arena.put(worldBoxes), oFrame = arena.put(frame), oFrames = arena.put(frames), oGtFrame = arena.put(gtFrame);
+        long oGt = arena.put(gtBoxes), oFormat = arena.put(format);
         long inputs = arena.used();
         long oReward = arena.reserve(8L * b), oParts = arena.reserve(16L * b);
         arena.upload(inputs, cuda.stream());
         cuEventRecord(start, cuda.stream());
-        cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame), arena.at(oGtFrame),
-                arena.at(oGt), arena.at(oPoseOff), arena.at(oPoses), arena.at(oAxis), arena.at(oFormat), cfg.frameTolerance(),
+        cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame), arena.at(oFrames),
+                arena.at(oGtFrame), arena.at(oGt), arena.at(oFormat), cfg.frameTolerance(),
                 cfg.formatWeight(), cfg.groundingFrameWeight(), cfg.groundingIouWeight(), arena.at(oReward), arena.at(oParts));
         cuEventRecord(stop, cuda.stream());
         collect(oReward);

@@ -32,14 +32,17 @@ public final class Answers {
         return sb.append(']').toString();
     }
 
-    /** A detection answer listing the boxes. */
+    /**
+     * A detection answer listing the boxes, one object per line: VG-LLM's evaluator reads answers line by
+     * line and drops a list written on one line.
+     */
     public static String detection(List<LabeledBox> boxes) {
-        StringBuilder sb = new StringBuilder("<think>I see ").append(boxes.size()).append(" objects</think><answer>[");
+        StringBuilder sb = new StringBuilder("<think>I see ").append(boxes.size()).append(" objects</think><answer>[\n");
         for (int i = 0; i < boxes.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append("{\"label\": \"").append(boxes.get(i).label()).append("\", \"bbox_3d\": ")
+            sb.append(i == 0 ? "" : ",\n").append("{\"label\": \"").append(boxes.get(i).label()).append("\", \"bbox_3d\": ")
                     .append(box(boxes.get(i).box())).append('}');
         }
-        return sb.append("]</answer>").toString();
+        return sb.append(boxes.isEmpty() ? "]</answer>" : "\n]</answer>").toString();
     }
 
     /** A grounding answer: the frame and the box in that frame's camera coordinates. */

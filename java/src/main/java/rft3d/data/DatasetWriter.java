@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import rft3d.geometry.Box3D;
+import rft3d.geometry.GroundingConvention;
 import rft3d.geometry.LabeledBox;
 import rft3d.geometry.RigidTransform;
+import rft3d.reward.RewardConfig;
 
 /**
  * Writes a synthetic dataset a person can open: {@code scenes/<id>/frame_KK.png} (RGB),
@@ -75,6 +77,9 @@ public final class DatasetWriter {
      * questions (counting, absolute distance, object size, relative direction as multiple choice); the
      * spatial GT carries its VSI-Bench {@code question_type}.
      */
+    /** Reference grounding answers are written in the convention the reward and the evaluator read by default. */
+    static final GroundingConvention GROUNDING = RewardConfig.defaults().groundingConvention();
+
     static List<Sample> samples(Scene scene) {
         List<Sample> out = new ArrayList<>();
         List<LabeledBox> camBoxes = new ArrayList<>();
@@ -97,7 +102,7 @@ public final class DatasetWriter {
         ArrayNode poses = ground.putArray("cam2global");
         for (RigidTransform p : scene.poses()) poses.add(MAPPER.valueToTree(p.toRowMajor()));
         out.add(new Sample(scene.id() + "_ground", scene.id(), "grounding", "find the " + target.label(),
-                Answers.grounding(target.label(), frame, scene.inFrame(target.box(), frame)), ground));
+                Answers.grounding(target.label(), frame, GROUNDING.fromWorld(scene.poses().get(frame), target.box())), ground));
 
         String label = scene.objects().get(scene.objects().size() - 1).label();
         int count = (int) scene.objects().stream().filter(o -> o.label().equals(label)).count();

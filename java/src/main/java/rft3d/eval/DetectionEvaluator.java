@@ -1,10 +1,14 @@
 package rft3d.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import rft3d.geometry.LabeledBox;
+import rft3d.parse.Envelope;
+import rft3d.parse.VgllmAnswers;
 import rft3d.reward.DetectionMatcher;
 import rft3d.reward.DetectionTask;
 import rft3d.reward.RewardConfig;
@@ -14,12 +18,14 @@ import rft3d.reward.RewardConfig;
  * positives and misses summed over the split (greedy matching per sample, IoU strictly above the
  * threshold), precision / recall / F1 from those sums, and their unweighted means over the ScanNet class
  * lists of 8, 20 and 31 classes (a class with no predictions and no GT counts as 0, as there); plus the
- * same metrics with all classes pooled ("overall").
+ * same metrics with all classes pooled ("overall"). Predictions and boxes are read by {@link Compat}'s
+ * rules: VG-LLM's by default.
  */
 public final class DetectionEvaluator {
     private DetectionEvaluator() {}
 
     public static final List<Double> THRESHOLDS = List.of(0.25, 0.5);
+    private static final DetectionTask TASK = new DetectionTask(RewardConfig.defaults());
 
     public static final List<String> CATE8 = List.of("chair", "cabinet", "table", "bin", "couch", "bed", "bathtub", "toilet");
     public static final List<String> CATE20 = List.of("chair", "pillow", "cabinet", "table", "lamp", "couch", "desk",
@@ -31,29 +37,34 @@ public final class DetectionEvaluator {
             "microwave", "monitor", "computer", "window", "shelf", "curtain", "plant", "stairs", "picture", "book",
             "bottle", "lamp", "towl", "sink");
 
-    /** Metrics of a joined prediction set. */
+    /** One sample as read by the chosen rules: labels and the prediction × GT IoU matrix (0 across labels). */
+    private record Read(List<String> predLabels, List<String> gtLabels, double[][] iou, boolean unparsable) {}
+
+    /** Metrics of a joined prediction set, read by VG-LLM's rules. */
     public static Map<String, Object> evaluate(PredictionSet set) {
-        DetectionTask task = new DetectionTask(RewardConfig.defaults());
+        return evaluate(set, Compat.VGLLM);
+    }
+
+    /** Metrics of a joined prediction set, read by the given rules. */
+    public static Map<String, Object> evaluate(PredictionSet set, Compat compat) {
         // counts[label][threshold] = {tp, fp, fn}
         Map<String, int[][]> counts = new TreeMap<>();
         int parseFailures = 0;
+        int[] droppedLines = new int[1];
         for (PredictionSet.Sample s : set.samples()) {
-            List<LabeledBox> gts;
+            Read r;
             try {
-                gts = task.groundTruth(s.gt());
+                r = compat == Compat.VGLLM ? readVgllm(s, droppedLines) : readTolerant(s);
             } catch (IllegalArgumentException e) {
                 set.error("gt " + s.id() + ": " + e.getMessage() + " (sample skipped)");
                 continue;
             }
-            var parsed = DetectionTask.parse(s.prediction());
-            if (parsed.format() == 0 && parsed.value().isEmpty() && !s.prediction().isEmpty()) parseFailures++;
-            List<LabeledBox> preds = parsed.value();
-            double[][] iou = DetectionMatcher.iouMatrix(preds, gts);
+            if (r.unparsable()) parseFailures++;
             for (int t = 0; t < THRESHOLDS.size(); t++) {
-                int[] assignment = DetectionMatcher.greedyAssignment(iou, gts.size(), THRESHOLDS.get(t));
-                boolean[] found = new boolean[gts.size()];
-                for (int p = 0; p < preds.size(); p++) {
-                    int[] c = counter(counts, preds.get(p).label())[t];
+                int[] assignment = DetectionMatcher.greedyAssignment(r.iou(), r.gtLabels().size(), THRESHOLDS.get(t));
+                boolean[] found = new boolean[r.gtLabels().size()];
+                for (int p = 0; p < r.predLabels().size(); p++) {
+                    int[] c = counter(counts, r.predLabels().get(p))[t];
                     if (assignment[p] >= 0) {
                         c[0]++;
                         found[assignment[p]] = true;
@@ -61,8 +72,8 @@ public final class DetectionEvaluator {
                         c[1]++;
                     }
                 }
-                for (int g = 0; g < gts.size(); g++) {
-                    if (!found[g]) counter(counts, gts.get(g).label())[t][2]++;
+                for (int g = 0; g < found.length; g++) {
+                    if (!found[g]) counter(counts, r.gtLabels().get(g))[t][2]++;
                 }
             }
         }
@@ -79,11 +90,49 @@ public final class DetectionEvaluator {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("task", "detection");
         report.putAll(set.bookkeeping());
+        report.put("compat", compat.name().toLowerCase(java.util.Locale.ROOT));
         report.put("unparsable_predictions", parseFailures);
+        if (compat == Compat.VGLLM) report.put("dropped_prediction_lines", droppedLines[0]);
         report.put("overall", classMetrics(pooled));
         report.put("splits", splits);
         report.put("per_class", perClass);
         return report;
+    }
+
+    private static Read readTolerant(PredictionSet.Sample s) {
+        List<LabeledBox> gts = TASK.groundTruth(s.gt());
+        var parsed = DetectionTask.parse(s.prediction());
+        List<LabeledBox> preds = parsed.value();
+        boolean unparsable = parsed.format() == 0 && preds.isEmpty() && !s.prediction().isEmpty();
+        return new Read(preds.stream().map(LabeledBox::label).toList(), gts.stream().map(LabeledBox::label).toList(),
+                DetectionMatcher.iouMatrix(preds, gts), unparsable);
+    }
+
+    /** GT as threedod_process_results builds gt_bbox_dict: a label and the raw bbox_3d list per box. */
+    private static Read readVgllm(PredictionSet.Sample s, int[] droppedLines) {
+        JsonNode boxes = s.gt().get("boxes");
+        if (boxes == null || !boxes.isArray()) throw new IllegalArgumentException("gt.boxes: missing or not a list");
+        List<String> gtLabels = new ArrayList<>();
+        List<double[]> gtBoxes = new ArrayList<>();
+        for (int i = 0; i < boxes.size(); i++) {
+            JsonNode label = boxes.get(i).get("label");
+            if (label == null || !label.isTextual()) throw new IllegalArgumentException("gt.boxes[" + i + "].label: missing or not text");
+            gtLabels.add(label.asText());
+            JsonNode b = boxes.get(i).get("bbox_3d");
+            VgllmAnswers.Shape shape = b == null ? null : VgllmAnswers.floatArray(b);
+            gtBoxes.add(shape == null ? null : shape.nine());
+        }
+        String answer = Envelope.of(s.prediction()).answer();
+        int before = droppedLines[0];
+        List<VgllmAnswers.Pred> preds = VgllmAnswers.detections(answer, droppedLines);
+        double[][] iou = new double[preds.size()][gtLabels.size()];
+        for (int p = 0; p < preds.size(); p++) {
+            for (int g = 0; g < gtLabels.size(); g++) {
+                if (preds.get(p).label().equals(gtLabels.get(g))) iou[p][g] = VgllmIou.iou(preds.get(p).box(), gtBoxes.get(g));
+            }
+        }
+        boolean unparsable = preds.isEmpty() && droppedLines[0] > before;
+        return new Read(preds.stream().map(VgllmAnswers.Pred::label).toList(), gtLabels, iou, unparsable);
     }
 
     private static int[][] counter(Map<String, int[][]> counts, String label) {

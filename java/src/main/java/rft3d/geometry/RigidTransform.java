@@ -120,17 +120,21 @@ public final class RigidTransform {
         };
     }
 
-    /** The box moved by this transform: centre {@code R·c + t}, rotation {@code R·R_box}, same sizes. */
-    public Box3D apply(Box3D b) {
-        double[] c = applyToPoint(b.x(), b.y(), b.z());
-        double[][] rb = b.rotation();
+    /** {@code R·r} for a 3×3 matrix {@code r}: a rotation carried by this transform. */
+    public double[][] rotateMatrix(double[][] rb) {
         double[][] r = new double[3][3];
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
                 r[i][j] = m[i][0] * rb[0][j] + m[i][1] * rb[1][j] + m[i][2] * rb[2][j];
             }
         }
-        double[] e = Rotations.matrixToZxy(r);
+        return r;
+    }
+
+    /** The box moved by this transform: centre {@code R·c + t}, rotation {@code R·R_box}, same sizes. */
+    public Box3D apply(Box3D b) {
+        double[] c = applyToPoint(b.x(), b.y(), b.z());
+        double[] e = Rotations.matrixToZxy(rotateMatrix(b.rotation()));
         return new Box3D(c[0], c[1], c[2], b.sx(), b.sy(), b.sz(), e[0], e[1], e[2]);
     }
 }

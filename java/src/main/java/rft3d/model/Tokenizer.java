@@ -19,7 +19,7 @@ public final class Tokenizer {
     public static final int PAD = 0, BOS = 1, EOS = 2, UNK = 3;
     private static final List<String> SPECIAL = List.of("<pad>", "<bos>", "<eos>", "<unk>");
     private static final List<String> PIECES = List.of("<think>", "</think>", "<answer>", "</answer>",
-            "{\"label\": \"", "\", \"bbox_3d\": [", "]}", ", ", "[", "]", "{\"frame\": ", ", \"bbox_3d\": [", "}");
+            "{\"label\": \"", "\", \"bbox_3d\": [", "]}", ", ", "[", "]", "{\"frame\": ", ", \"bbox_3d\": [", "}", "[\n", ",\n", "\n]", "\n");
     private static final List<String> WORDS = List.of("detect", "all", "objects", "find", "the", "how", "many", "are",
             "there", "I", "see", "counting", "is", "best", "seen", "in", "frame", "far", "from", "tall", "left", "or", "right", "of",
             "measuring", "distance", "height", "comparing", "positions", " ");

@@ -3,9 +3,6 @@ package rft3d.parse;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import rft3d.geometry.Box3D;
 import rft3d.geometry.LabeledBox;
 
@@ -18,12 +15,6 @@ public final class AnswerParser {
 
     /** At most this many objects are read from one detection answer; the rest are reported. */
     public static final int MAX_BOXES = 4096;
-
-    /** Numbers are looked for in the first this-many characters of a numeric answer. */
-    static final int NUMBER_SCAN_LIMIT = 4096;
-
-    private static final Pattern NUMBER = Pattern.compile(
-            "(?<![\\w.])[-+]?(?:(?:\\d{1,3}(?:,\\d{3})+(?!\\d)|\\d+)(?:\\.\\d+)?|\\.\\d+)(?:[eE][-+]?\\d+)?");
 
     /**
      * A detection answer: a JSON list of {@code {"label": .., "bbox_3d": [6, 7 or 9 numbers]}}, possibly
@@ -133,36 +124,54 @@ public final class AnswerParser {
     }
 
     /**
-     * A multiple-choice answer as VSI-Bench reads it: the first whitespace-separated token, trailing
-     * dots stripped, upper-cased.
+     * VSI-Bench's {@code fuzzy_matching}: {@code pred.split(' ')[0].rstrip('.').strip()}, the first token
+     * split on the space character alone, trailing dots removed, then Python's whitespace stripped
+     * (vision-x-nyu/thinking-in-space {@code lmms_eval/tasks/vsibench/utils.py} L81–82).
      */
-    public static ParseResult<String> choice(String answer) {
-        String text = answer == null ? "" : answer.strip();
-        if (text.isEmpty()) return ParseResult.failure("empty answer");
-        String token = text.split("\\s+", 2)[0];
+    public static String vsiToken(String answer) {
+        String text = answer == null ? "" : answer;
+        int space = text.indexOf(' ');
+        String token = space < 0 ? text : text.substring(0, space);
         int end = token.length();
         while (end > 0 && token.charAt(end - 1) == '.') end--;
-        token = token.substring(0, end);
-        if (token.isEmpty()) return ParseResult.failure("answer has no option token");
-        return ParseResult.of(token.toUpperCase(Locale.ROOT));
+        return pythonStrip(token.substring(0, end));
+    }
+
+    /** Python's {@code str.strip()}: removes the characters {@code str.isspace()} accepts from both ends. */
+    static String pythonStrip(String s) {
+        int a = 0, b = s.length();
+        while (a < b && isPythonSpace(s.charAt(a))) a++;
+        while (b > a && isPythonSpace(s.charAt(b - 1))) b--;
+        return s.substring(a, b);
+    }
+
+    private static boolean isPythonSpace(char c) {
+        return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
+                || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
     }
 
     /**
-     * A numeric answer: the first number in the text, so units and words around it are dropped
-     * ("3.5 meters" and "about 3.5 m" both read 3.5); thousands separators are accepted.
+     * A multiple-choice answer as VSI-Bench reads it: {@link #vsiToken}, compared case-insensitively with
+     * the ground truth by the caller ({@code exact_match}, utils.py L84–85).
+     */
+    public static ParseResult<String> choice(String answer) {
+        String token = vsiToken(answer);
+        if (token.isEmpty()) return ParseResult.failure("no option token before the first space");
+        return ParseResult.of(token);
+    }
+
+    /**
+     * A numeric answer as VSI-Bench reads it: Python's {@code float} of {@link #vsiToken} (utils.py L96–106),
+     * so "3.5 meters" reads 3.5 but "about 3.5" has no number. Infinite and NaN values are failures
+     * (they score 0 there too).
      */
     public static ParseResult<Double> number(String answer) {
-        String text = answer == null ? "" : answer.strip();
-        if (text.isEmpty()) return ParseResult.failure("empty answer");
-        String head = text.length() > NUMBER_SCAN_LIMIT ? text.substring(0, NUMBER_SCAN_LIMIT) : text;
-        Matcher m = NUMBER.matcher(head);
-        if (m.find()) {
-            String s = m.group();
-            double v = Double.parseDouble(s.replace(",", ""));
-            if (!Double.isFinite(v)) return ParseResult.failure("number is not finite: " + shorten(s));
-            return ParseResult.of(v);
-        }
-        return ParseResult.failure("no number in answer");
+        String token = vsiToken(answer);
+        if (token.isEmpty()) return ParseResult.failure("no number before the first space");
+        Double v = PythonFloat.parse(token);
+        if (v == null) return ParseResult.failure("first token is not a number: " + shorten(token));
+        if (!Double.isFinite(v)) return ParseResult.failure("number is not finite: " + shorten(token));
+        return ParseResult.of(v);
     }
 
     private static String shorten(String s) {

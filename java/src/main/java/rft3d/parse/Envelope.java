@@ -5,8 +5,9 @@ package rft3d.parse;
  *
  * <p>{@link #wellFormed()} is the format reward's test: after trimming, the text is exactly one think
  * block followed (after optional whitespace) by exactly one answer block. The answer is taken from the
- * last {@code <answer>} block when there is one; otherwise the whole completion is the answer, so an
- * answer without the envelope still earns its task reward and loses only the format reward.
+ * last {@code <answer>} block when there is one (stripped); otherwise the whole completion, untouched, is
+ * the answer, so an answer without the envelope still earns its task reward and loses only the format
+ * reward.
  */
 public record Envelope(String think, String answer, boolean wellFormed, boolean hasAnswerTag) {
     private static final String THINK_OPEN = "<think>", THINK_CLOSE = "</think>";
@@ -14,8 +15,9 @@ public record Envelope(String think, String answer, boolean wellFormed, boolean 
 
     /** Splits a completion; never throws (null reads as the empty string). */
     public static Envelope of(String completion) {
-        String text = completion == null ? "" : completion.strip();
-        String answer = text;
+        String raw = completion == null ? "" : completion;
+        String text = raw.strip();
+        String answer = raw; // untouched: benchmark readers see the raw text (VSI-Bench splits it on ' ' as is)
         boolean hasAnswer = false;
         int open = text.lastIndexOf(ANSWER_OPEN);
         if (open >= 0) {

@@ -2,12 +2,14 @@ package rft3d.reward;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import rft3d.parse.AnswerParser;
 
 /**
- * Multiple choice: {@code format + w · [first token of the answer == the correct option]}, compared
- * case-insensitively with trailing dots stripped. Ground truth: {@code {"answer": "B"}}.
+ * Multiple choice: {@code format + w · [first token of the answer == the correct option]}, read and
+ * compared as VSI-Bench does ({@link AnswerParser#choice}; case-insensitive, the ground truth as given).
+ * Ground truth: {@code {"answer": "B"}}.
  */
 public final class ChoiceTask implements RewardTask<String> {
     private final RewardConfig cfg;
@@ -24,16 +26,14 @@ public final class ChoiceTask implements RewardTask<String> {
     @Override
     public String groundTruth(JsonNode gt) {
         JsonNode a = gt == null ? null : gt.get("answer");
-        if (a == null || !a.isTextual()) throw new IllegalArgumentException("gt.answer: missing or not text");
-        var parsed = AnswerParser.choice(a.asText());
-        if (!parsed.ok()) throw new IllegalArgumentException("gt.answer: " + parsed.reason());
-        return parsed.value();
+        if (a == null || !a.isTextual() || a.asText().isEmpty()) throw new IllegalArgumentException("gt.answer: missing or not text");
+        return a.asText();
     }
 
     @Override
     public Reward score(String completion, String gt) {
         ParsedAnswer<String> p = ParsedAnswer.read(completion, AnswerParser::choice);
-        double accuracy = gt.equals(p.value()) ? 1 : 0;
+        double accuracy = p.value() != null && p.value().toLowerCase(Locale.ROOT).equals(gt.toLowerCase(Locale.ROOT)) ? 1 : 0;
         Map<String, Double> parts = new LinkedHashMap<>();
         parts.put(Reward.FORMAT, p.format());
         parts.put(Reward.ACCURACY, accuracy);

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import rft3d.geometry.LabeledBox;
 import rft3d.parse.AnswerParser;
+import rft3d.parse.Envelope;
+import rft3d.parse.VgllmAnswers;
 
 /**
  * 3D video detection: {@code format + w_iou · meanBestIoU + w_f1 · F1}. Ground truth:
@@ -51,7 +53,13 @@ public final class DetectionTask implements RewardTask<List<LabeledBox>> {
      */
     public static ParsedAnswer<List<LabeledBox>> parse(String completion) {
         ParsedAnswer<List<LabeledBox>> p = ParsedAnswer.read(completion, AnswerParser::detections);
-        return p.value() != null ? p : new ParsedAnswer<>(p.format(), List.of(), p.reason());
+        if (p.value() == null) return new ParsedAnswer<>(p.format(), List.of(), p.reason());
+        if (p.format() == 0 || p.value().isEmpty()) return p;
+        // Scored tolerantly, but well formatted only when the benchmark's own reader gets every object.
+        int read = VgllmAnswers.detections(Envelope.of(completion).answer(), new int[1]).size();
+        if (read == p.value().size()) return p;
+        return new ParsedAnswer<>(0, p.value(), ParsedAnswer.join(p.reason(), "VG-LLM's evaluator, which reads one object per line, would read "
+                + read + " of the " + p.value().size() + " objects"));
     }
 
     /**

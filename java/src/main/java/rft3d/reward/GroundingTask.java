@@ -12,8 +12,9 @@ import rft3d.parse.AnswerParser;
 
 /**
  * 3D visual grounding: {@code format + w_frame · max(0, 1 − |f − f*| / tol) + w_iou · IoU}, where the
- * predicted box (in frame f's camera coordinates) is moved to world coordinates by
- * {@code axis_align_matrix · cam2global[f]} before the IoU with the world GT box.
+ * predicted box (in frame f's camera coordinates) is carried to world coordinates by
+ * {@code axis_align_matrix · cam2global[f]}, in the config's {@link rft3d.geometry.GroundingConvention},
+ * before the IoU with the world GT box.
  *
  * <p>Ground truth: {@code {"frame": f*, "gt_bbox": [9 numbers, world], "cam2global": [one 4×4 per
  * frame], "axis_align_matrix": 4×4 (optional)}}; a 4×4 is 16 numbers or 4 rows of 4, row-major.
@@ -98,8 +99,13 @@ public final class GroundingTask implements RewardTask<GroundingTask.Truth> {
         ParsedAnswer<AnswerParser.Grounding> p = parse(completion);
         if (p.value() == null) return combine(p.format(), 0, 0, p.reason());
         int f = p.value().frame();
-        double iou = f < gt.camToWorld().size() ? Iou3D.iou(gt.frameToWorld(f).apply(p.value().box()), gt.worldBox()) : 0;
+        double iou = f < gt.camToWorld().size() ? Iou3D.iou(worldBox(gt, f, p.value().box()), gt.worldBox()) : 0;
         return combine(p.format(), frameReward(f, gt.frame()), iou, reason(p, gt));
+    }
+
+    /** The answered box (in frame {@code f}'s camera coordinates) in world coordinates, by this config's convention. */
+    public Box3D worldBox(Truth gt, int f, Box3D frameBox) {
+        return cfg.groundingConvention().toWorld(gt.frameToWorld(f), frameBox);
     }
 
     /** Envelope and answer parsing: the part CPU and GPU engines share. Never throws. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import rft3d.parse.AnswerParser;
+import rft3d.parse.PythonFloat;
 
 /**
  * Numeric answers: {@code format + w · MRA(y, y*)} (see {@link Mra}). Ground truth:
@@ -21,15 +22,17 @@ public final class NumericTask implements RewardTask<Double> {
         return "numeric";
     }
 
+    /**
+     * The answer as a finite number ≥ 0: VSI-Bench's MRA divides by y* itself, so a negative y* would let
+     * every prediction score 1 (distances, sizes and counts are never negative).
+     */
     @Override
     public Double groundTruth(JsonNode gt) {
         JsonNode a = gt == null ? null : gt.get("answer");
-        if (a != null && a.isNumber() && Double.isFinite(a.asDouble())) return a.asDouble();
-        if (a != null && a.isTextual()) {
-            var parsed = AnswerParser.number(a.asText());
-            if (parsed.ok()) return parsed.value();
-        }
-        throw new IllegalArgumentException("gt.answer: missing or not a finite number");
+        Double v = a == null ? null : a.isNumber() ? Double.valueOf(a.asDouble()) : a.isTextual() ? PythonFloat.parse(a.asText().strip()) : null;
+        if (v == null || !Double.isFinite(v)) throw new IllegalArgumentException("gt.answer: missing or not a finite number");
+        if (v < 0) throw new IllegalArgumentException("gt.answer: " + v + " is negative; VSI-Bench's MRA divides by it");
+        return v;
     }
 
     @Override

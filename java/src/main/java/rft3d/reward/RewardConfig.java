@@ -1,11 +1,12 @@
 package rft3d.reward;
 
 import java.util.List;
+import rft3d.geometry.GroundingConvention;
 
 /**
  * Every weight and threshold of the rewards, in one place. The defaults are 3D-RFT's: format reward
  * plus, for detection, mean best IoU + F1 at IoU 0.25; for grounding, frame reward
- * {@code max(0, 1 − |f − f*| / 5)} + IoU; exact match for multiple choice; MRA over θ ∈ {0.50, …, 0.95}
+ * {@code max(0, 1 − |f − f*| / 5)} + IoU (answers carried into the world as VG-LLM does); exact match for multiple choice; MRA over θ ∈ {0.50, …, 0.95}
  * for numbers.
  *
  * @param formatWeight weight of the format reward (0 or 1)
@@ -16,6 +17,7 @@ import java.util.List;
  * @param groundingFrameWeight weight of the frame reward
  * @param groundingIouWeight weight of the world-space IoU
  * @param frameTolerance frames at which the frame reward reaches 0
+ * @param groundingConvention how a grounding answer in frame coordinates is carried into the world
  * @param choiceWeight weight of the multiple-choice exact match
  * @param numericWeight weight of the numeric MRA
  * @param mraThresholds confidence thresholds θ of the Mean Relative Accuracy
@@ -24,6 +26,7 @@ public record RewardConfig(double formatWeight,
                            double detectionIouWeight, double detectionF1Weight, List<Double> f1Thresholds,
                            Matching matching,
                            double groundingFrameWeight, double groundingIouWeight, double frameTolerance,
+                           GroundingConvention groundingConvention,
                            double choiceWeight, double numericWeight, List<Double> mraThresholds) {
 
     /** How detection predictions are paired with ground-truth boxes of the same label. */
@@ -40,28 +43,41 @@ public record RewardConfig(double formatWeight,
         if (f1Thresholds.isEmpty()) throw new IllegalArgumentException("f1Thresholds must not be empty");
         if (mraThresholds.isEmpty()) throw new IllegalArgumentException("mraThresholds must not be empty");
         if (!(frameTolerance > 0)) throw new IllegalArgumentException("frameTolerance must be > 0");
+        if (groundingConvention == null) throw new IllegalArgumentException("groundingConvention must be set");
         for (double w : new double[] {formatWeight, detectionIouWeight, detectionF1Weight, groundingFrameWeight,
                 groundingIouWeight, choiceWeight, numericWeight}) {
             if (!Double.isFinite(w)) throw new IllegalArgumentException("weights must be finite");
         }
     }
 
-    /** θ = 0.50, 0.55, …, 0.95 (computed from integers so every engine sees the same doubles). */
+    /**
+     * θ = 0.50, 0.55, …, 0.95 exactly as VSI-Bench's {@code np.linspace(.5, .95, 10)} computes them
+     * ({@code i · step + start} with {@code step = (stop − start) / 9}, the last set to stop): 0.9, for
+     * one, is not the double nearest 0.9.
+     */
     public static List<Double> defaultMraThresholds() {
+        double start = 0.5, stop = 0.95, step = (stop - start) / 9;
         Double[] t = new Double[10];
-        for (int i = 0; i < 10; i++) t[i] = (50 + 5 * i) / 100.0;
+        for (int i = 0; i < 10; i++) t[i] = i * step + start;
+        t[9] = stop;
         return List.of(t);
     }
 
     /** 3D-RFT's rewards. */
     public static RewardConfig defaults() {
-        return new RewardConfig(1.0, 1.0, 1.0, List.of(0.25), Matching.GREEDY, 1.0, 1.0, 5.0, 1.0, 1.0,
+        return new RewardConfig(1.0, 1.0, 1.0, List.of(0.25), Matching.GREEDY, 1.0, 1.0, 5.0, GroundingConvention.VGLLM, 1.0, 1.0,
                 defaultMraThresholds());
     }
 
     /** A copy with another matching rule. */
     public RewardConfig withMatching(Matching m) {
         return new RewardConfig(formatWeight, detectionIouWeight, detectionF1Weight, f1Thresholds, m,
-                groundingFrameWeight, groundingIouWeight, frameTolerance, choiceWeight, numericWeight, mraThresholds);
+                groundingFrameWeight, groundingIouWeight, frameTolerance, groundingConvention, choiceWeight, numericWeight, mraThresholds);
+    }
+
+    /** A copy with another grounding convention. */
+    public RewardConfig withGroundingConvention(GroundingConvention c) {
+        return new RewardConfig(formatWeight, detectionIouWeight, detectionF1Weight, f1Thresholds, matching,
+                groundingFrameWeight, groundingIouWeight, frameTolerance, c, choiceWeight, numericWeight, mraThresholds);
     }
 }

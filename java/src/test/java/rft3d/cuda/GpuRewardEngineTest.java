@@ -169,7 +169,7 @@ class GpuRewardEngineTest {
         List<String> grounding = new ArrayList<>();
         List<JsonNode> groundingGt = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            double truth = rnd.nextInt(5) == 0 ? 0 : rnd.nextDouble(-50, 50);
+            double truth = rnd.nextInt(5) == 0 ? 0 : rnd.nextDouble(0, 50);
             numeric.add("<think>.</think><answer>" + (rnd.nextInt(9) == 0 ? "none" : String.valueOf(truth * rnd.nextDouble(0.3, 1.7))) + " m</answer>");
             numericGt.add(m.readTree("{\"answer\": " + truth + "}"));
             int frames = 1 + rnd.nextInt(8);
@@ -186,6 +186,10 @@ class GpuRewardEngineTest {
             Box3D guess = RandomDetections.generate(1, 1, 1, RandomDetections.Rotation.values()[i % 3], i + 1000).truths().get(0).get(0).box();
             grounding.add("<think>.</think><answer>{\"frame\": " + rnd.nextInt(frames + 2) + ", \"bbox_3d\": "
                     + m.writeValueAsString((rnd.nextBoolean() ? world : guess).toArray()) + "}</answer>");
+        }
+        for (double[] edge : new double[][] {{7, 5}, {11, 10}, {134.9, 142}, {3, 2}, {15, 10}}) { // MRA boundaries
+            numeric.add("<think>.</think><answer>" + edge[0] + "</answer>");
+            numericGt.add(m.readTree("{\"answer\": " + edge[1] + "}"));
         }
         compare("numeric", numeric, numericGt);
         compare("grounding", grounding, groundingGt);

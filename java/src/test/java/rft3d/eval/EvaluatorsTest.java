@@ -31,7 +31,7 @@ class EvaluatorsTest {
                 + "{\\\"label\\\": \\\"chair\\\", \\\"bbox_3d\\\": [0,0,0,1,1,1]},"
                 + "{\\\"label\\\": \\\"table\\\", \\\"bbox_3d\\\": [3.5,0,0,1,1,1]},"
                 + "{\\\"label\\\": \\\"chair\\\", \\\"bbox_3d\\\": [9,9,9,1,1,1]}]</answer>\"}");
-        Map<String, Object> r = DetectionEvaluator.evaluate(PredictionSet.read(pred, gt));
+        Map<String, Object> r = DetectionEvaluator.evaluate(PredictionSet.read(pred, gt), Compat.RFT3D); // 6-number GT boxes
         var chair = (Map<String, Object>) ((Map<String, Object>) r.get("per_class")).get("chair");
         var table = (Map<String, Object>) ((Map<String, Object>) r.get("per_class")).get("table");
         assertEquals(0.5, (double) chair.get("precision@0.25"), 1e-12);
@@ -54,21 +54,29 @@ class EvaluatorsTest {
         assertEquals(1, r.get("missing_predictions"));
         assertEquals(1, r.get("predictions_without_gt"));
         assertEquals(1, ((List<?>) r.get("errors")).size());
-        assertEquals(0.5, (double) r.get("overall"), 1e-12); // the missing one scores 0
+        // route_planning 0.5 (the missing one scores 0), and upstream always reports
+        // object_rel_direction_accuracy, here 0: overall (0.5 + 0) / 2.
+        assertEquals(0.25, (double) r.get("overall"), 1e-12);
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void vsiOverallAveragesTypesWithDirectionLevelsMerged() throws Exception {
+    void vsiMetricsFollowUpstreamsAggregation() throws Exception {
         Map<String, Object> r = VsiEvaluator.evaluate(PredictionSet.read(Path.of("examples/vsi/pred.jsonl"), Path.of("examples/vsi/gt.jsonl")));
         var perType = (Map<String, Double>) r.get("per_type");
         assertEquals(1.0, perType.get("object_counting"), 1e-12);
-        assertEquals(0.8, perType.get("object_abs_distance"), 1e-12);    // 2.8 vs 2.5: 12% off, θ < 0.88
-        assertEquals(0.4, perType.get("object_size_estimation"), 1e-12); // 60 vs 90: 33% off, θ < 0.667
-        assertEquals(0.9, perType.get("room_size_estimation"), 1e-12);   // 20 vs 22: 9.1% off, θ < 0.909
+        assertEquals(0.8, perType.get("object_abs_distance"), 1e-12);    // "2.8 meters" vs 2.5: 12% off
+        assertEquals(0.0, perType.get("object_size_estimation"), 1e-12); // "about 60 cm": first token is no number
+        assertEquals(0.9, perType.get("room_size_estimation"), 1e-12);   // 20 vs 22: 9.1% off
+        assertEquals(1.0, perType.get("object_rel_distance"), 1e-12);    // "B. the sofa" -> "B"
         assertEquals(0.0, perType.get("obj_appearance_order"), 1e-12);   // "(D)" is not "D"
-        // Types: 1, .8, .4, .9, rel_distance 1, rel_direction (1 + 0)/2, route 1, appearance 0 → 5.6 / 8.
-        assertEquals(0.7, (double) r.get("overall"), 1e-12);
+        var metrics = (Map<String, Double>) r.get("metrics");
+        assertEquals(1.0, metrics.get("object_counting_MRA:.5:.95:.05"), 1e-12);
+        // utils.py L144-148: (easy 1 + medium missing 0 + hard 0) / 3, whatever levels are present.
+        assertEquals(1.0 / 3, metrics.get("object_rel_direction_accuracy"), 1e-12);
+        // L150: the mean of the 8 reported metrics: 1, .8, 0, .9, 1 (rel distance), 1 (route), 0, 1/3.
+        assertEquals((1 + 0.8 + 0 + 0.9 + 1 + 1 + 0 + 1.0 / 3) / 8, (double) r.get("overall"), 1e-12);
+        assertEquals(9, metrics.size());
     }
 
     @Test

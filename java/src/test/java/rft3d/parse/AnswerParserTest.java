@@ -87,27 +87,37 @@ class AnswerParserTest {
         assertEquals(2, prose.value().frame());
     }
 
+    // VSI-Bench reads answers with fuzzy_matching: pred.split(' ')[0].rstrip('.').strip()
+    // (vision-x-nyu/thinking-in-space lmms_eval/tasks/vsibench/utils.py L81-82), numbers with float() (L96-106).
+
     @Test
-    void choiceIsTheFirstTokenWithoutTrailingDots() {
-        assertEquals("B", AnswerParser.choice("b. because it is closer").value());
-        assertEquals("A", AnswerParser.choice("  A..").value());
+    void choiceIsVsiBenchsFirstSpaceSeparatedTokenWithoutTrailingDots() {
+        assertEquals("b", AnswerParser.choice("b. because it is closer").value()); // case is compared later, lowered
+        assertFalse(AnswerParser.choice("  A..").ok());   // split(' ') on a leading space gives '' first
+        assertEquals("B.", AnswerParser.choice("B.\n").value()); // rstrip('.') before strip(): the dot stays
+        assertEquals("B", AnswerParser.choice("\nB").value());
         assertEquals("(D)", AnswerParser.choice("(D)").value());
         assertFalse(AnswerParser.choice("   ").ok());
         assertFalse(AnswerParser.choice("...").ok());
     }
 
     @Test
-    void numberIsTheFirstNumberWithUnitsDropped() {
+    void numberIsPythonsFloatOfTheFirstSpaceSeparatedToken() {
         assertEquals(3.5, AnswerParser.number("3.5 meters").value());
-        assertEquals(3.5, AnswerParser.number("about 3.5m").value());
+        assertFalse(AnswerParser.number("about 3.5m").ok()); // was 3.5: the first number anywhere
         assertEquals(-2.0, AnswerParser.number("-2").value());
-        assertEquals(1234.5, AnswerParser.number("1,234.5 cm").value());
+        assertFalse(AnswerParser.number("1,234.5 cm").ok()); // float() takes no commas...
+        assertEquals(1234.5, AnswerParser.number("1_234.5").value()); // ...but takes underscores
         assertEquals(0.5, AnswerParser.number(".5").value());
-        assertEquals(1.0, AnswerParser.number("1, 2, 3").value());
-        assertEquals(4.0, AnswerParser.number("room2 has 4 chairs").value());
+        assertEquals(3.0, AnswerParser.number("3.").value());
+        assertEquals(4.0, AnswerParser.number("4.. chairs").value());
+        assertFalse(AnswerParser.number("1, 2, 3").ok());
         assertEquals(2e3, AnswerParser.number("2e3").value());
+        assertEquals(7.0, AnswerParser.number("\uff17").value()); // a fullwidth digit, as Python reads it
         assertFalse(AnswerParser.number("none").ok());
-        assertFalse(AnswerParser.number("NaN").ok());
+        assertFalse(AnswerParser.number("NaN").ok());  // float() reads it, MRA scores it 0: a failure here
         assertFalse(AnswerParser.number("1e999").ok());
+        assertFalse(AnswerParser.number("1__0").ok());
+        assertFalse(AnswerParser.number("_1").ok());
     }
 }

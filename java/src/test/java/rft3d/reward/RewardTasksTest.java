@@ -29,8 +29,8 @@ class RewardTasksTest {
         JsonNode gt = json("{\"boxes\": [{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1]},"
                 + " {\"label\": \"chair\", \"bbox_3d\": [5,0,0,1,1,1]}, {\"label\": \"table\", \"bbox_3d\": [0,5,0,1,1,1]}]}");
         // chair exact (IoU 1, TP); chair shifted by half a side (IoU 1/3 > 0.25, TP); table far away (IoU 0, FP).
-        String answer = "[{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1]}, {\"label\": \"chair\", \"bbox_3d\": [5.5,0,0,1,1,1]},"
-                + " {\"label\": \"table\", \"bbox_3d\": [9,9,9,1,1,1]}]";
+        String answer = "[\n{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1]},\n{\"label\": \"chair\", \"bbox_3d\": [5.5,0,0,1,1,1]},\n"
+                + "{\"label\": \"table\", \"bbox_3d\": [9,9,9,1,1,1]}\n]";
         Reward r = new DetectionTask(CFG).scoreJson(wrap(answer), gt);
         // mean best IoU = (1 + 1/3 + 0) / 3 = 4/9; TP 2, FP 1, FN 1: F1 = 4 / 6 = 2/3.
         assertEquals(1.0, r.part(Reward.FORMAT));
@@ -55,9 +55,18 @@ class RewardTasksTest {
     }
 
     @Test
+    void aOneLineArrayIsScoredButLosesTheFormatReward() throws Exception {
+        JsonNode gt = json("{\"boxes\": [{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1]}]}");
+        Reward r = new DetectionTask(CFG).scoreJson(wrap("[{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1]}]"), gt);
+        assertEquals(0.0, r.part(Reward.FORMAT)); // VG-LLM's line reader would drop the whole list
+        assertEquals(1.0, r.part(Reward.F1));
+        assertTrue(r.reason().contains("one object per line"), r.reason());
+    }
+
+    @Test
     void wrongLabelsMatchNothing() throws Exception {
         JsonNode gt = json("{\"boxes\": [{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1]}]}");
-        Reward r = new DetectionTask(CFG).scoreJson(wrap("[{\"label\": \"sofa\", \"bbox_3d\": [0,0,0,1,1,1]}]"), gt);
+        Reward r = new DetectionTask(CFG).scoreJson(wrap("[\n{\"label\": \"sofa\", \"bbox_3d\": [0,0,0,1,1,1]}\n]"), gt);
         assertEquals(0.0, r.part(Reward.IOU));
         assertEquals(0.0, r.part(Reward.F1));
         assertEquals(1.0, r.total());
@@ -152,19 +161,32 @@ class RewardTasksTest {
     }
 
     @Test
-    void mraCountsThresholdsWithRelativeErrorBelowOneMinusTheta() {
+    void mraIsVsiBenchsBitForBit() {
+        // utils.py L87-94: conf_intervs = np.linspace(.5, .95, 10); accuracy = |y - y*| / y* <= 1 - conf_intervs.
         List<Double> th = RewardConfig.defaultMraThresholds();
         assertEquals(10, th.size());
+        assertEquals(Double.longBitsToDouble(0x3FECCCCCCCCCCCCCL), th.get(8)); // linspace's 0.9, one ulp below 0.90
         assertEquals(1.0, Mra.of(10, 10, th));
-        // 20% off: 0.2 < 1 - θ for θ = 0.50 … 0.75, six of ten.
         assertEquals(0.6, Mra.of(12, 10, th), 1e-12);
         assertEquals(0.6, Mra.of(8, 10, th), 1e-12);
-        // 49% off: only θ = 0.50; exactly 50% off: none (strict).
         assertEquals(0.1, Mra.of(14.9, 10, th), 1e-12);
-        assertEquals(0.0, Mra.of(15, 10, th));
+        // Boundaries, values from numpy: decided by <= and linspace's doubles.
+        assertEquals(0.1, Mra.of(15, 10, th), 1e-12);  // was 0 with a strict <
+        assertEquals(0.1, Mra.of(3, 2, th), 1e-12);    // the example
+        assertEquals(0.3, Mra.of(7, 5, th), 1e-12);    // was 0.2
+        assertEquals(0.9, Mra.of(11, 10, th), 1e-12);  // was 0.8
+        assertEquals(1.0, Mra.of(134.9, 142, th), 1e-12);
         assertEquals(1.0, Mra.of(0, 0, th));
         assertEquals(0.0, Mra.of(0.1, 0, th));
         assertEquals(0.0, Mra.of(Double.NaN, 1, th));
+    }
+
+    @Test
+    void negativeNumericGroundTruthIsRejected() {
+        NumericTask t = new NumericTask(CFG);
+        var e = assertThrows(IllegalArgumentException.class, () -> t.groundTruth(M.createObjectNode().put("answer", -3)));
+        assertTrue(e.getMessage().contains("negative"), e.getMessage());
+        assertEquals(2.5, t.groundTruth(M.createObjectNode().put("answer", "2.5")));
     }
 
     @Test
@@ -176,9 +198,10 @@ class RewardTasksTest {
 
     @Test
     void weightsChangeTheTotalOnly() throws Exception {
-        RewardConfig cfg = new RewardConfig(0.5, 2, 0, List.of(0.25), RewardConfig.Matching.GREEDY, 1, 1, 5, 1, 1,
+        RewardConfig cfg = new RewardConfig(0.5, 2, 0, List.of(0.25), RewardConfig.Matching.GREEDY, 1, 1, 5,
+                rft3d.geometry.GroundingConvention.VGLLM, 1, 1,
                 RewardConfig.defaultMraThresholds());
-        Reward r = new DetectionTask(cfg).scoreJson(wrap("[{\"label\": \"a\", \"bbox_3d\": [0,0,0,1,1,1]}]"),
+        Reward r = new DetectionTask(cfg).scoreJson(wrap("[\n{\"label\": \"a\", \"bbox_3d\": [0,0,0,1,1,1]}\n]"),
                 json("{\"boxes\": [{\"label\": \"a\", \"bbox_3d\": [0,0,0,1,1,1]}]}"));
         assertEquals(0.5 + 2, r.total(), 1e-12);
         assertEquals(1.0, r.part(Reward.F1));
