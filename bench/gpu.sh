@@ -5,6 +5,10 @@
 #   bash bench/gpu.sh prepare   # here (JDK 17 + Maven + nvcc): build everything into .device/
 #   bash bench/gpu.sh run       # there, from the repository root: tests, compute-sanitizer, benchmark
 #
+# BASELINE=<commit> bash bench/gpu.sh prepare also builds that commit's jar, and `run` then benchmarks it
+# first, on the same device in the same call, for a before/after table. SKIP_PYTHON=1 skips the Python
+# references (minutes of device time; they depend only on the data, not on rft3d's kernels).
+#
 # `run` writes logs and results under $OUT (default: ./gpu-out) and prints a short table last.
 # On a machine with both Java and a GPU, `prepare` then `run` works the same.
 set -euo pipefail
@@ -22,6 +26,13 @@ prepare() {
   jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.httpserver,jdk.zipfs,java.net.http \
         --strip-debug --no-header-files --no-man-pages --compress=2 --output "$DEV/jre"
   tar czf "$DEV/jre.tgz" -C "$DEV" jre && rm -rf "$DEV/jre"
+  if [[ -n "${BASELINE:-}" ]]; then
+    local tree; tree="$(mktemp -d)"
+    git worktree add -q --detach "$tree" "$BASELINE"
+    (cd "$tree" && mvn -q -B -ntp -Pbench package -DskipTests) && cp "$tree/target/rft3d.jar" "$DEV/baseline.jar"
+    git worktree remove --force "$tree"
+    git rev-parse --short "$BASELINE" > "$DEV/baseline.txt"
+  fi
   du -sh "$DEV"
 }
 
@@ -53,6 +64,12 @@ run() {
       "$java" -cp "$cp" rft3d.bench.GpuBenchmark "$work/profile" --profile > "$OUT/ncu.log" 2>&1
   grep -E "^  [a-z_]+ \(|gpu__time_duration" "$OUT/ncu.log" | sed 's/,.*Context.*//' | tee "$OUT/kernels.txt"
 
+  if [[ -f "$DEV/baseline.jar" ]]; then
+    echo "== baseline benchmark (commit $(cat "$DEV/baseline.txt"))"
+    "$java" -Xmx32g -cp "$DEV/baseline.jar:$(ls "$DEV"/lib/*.jar | paste -sd: -)" rft3d.bench.GpuBenchmark "$work/baseline" 2>&1 \
+        | tee "$OUT/bench-baseline.log"
+  fi
+
   echo "== benchmark"
   "$java" -Xmx32g -cp "$cp" rft3d.bench.GpuBenchmark "$work/bench" 2>&1 | tee "$OUT/bench.log"
   local bench_rc=${PIPESTATUS[0]}
@@ -64,6 +81,7 @@ run() {
   echo "== Python references"
   : > "$OUT/python.jsonl"
   for f in "$work"/bench/*.bin; do
+    [[ -z "${SKIP_PYTHON:-}" ]] || break
     [[ -e "$f" ]] || continue
     timeout 240 python3 bench/python/reference.py "$f" --loop-samples 8 | tee -a "$OUT/python.jsonl"
   done
@@ -73,6 +91,7 @@ run() {
   echo "== summary ($(head -n1 "$OUT/device.txt"))"
   echo "GPU tests: rc=$tests_rc ($(grep -E 'tests (successful|failed|skipped)' "$OUT/tests.log" | tr -s ' ' | paste -sd, -))"
   echo "memcheck: rc=$memcheck_rc ($(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -n1))"
+  [[ -f "$OUT/bench-baseline.log" ]] && { echo "baseline ($(cat "$DEV/baseline.txt")):"; grep -E "^\|" "$OUT/bench-baseline.log"; echo "this build:"; }
   cat "$OUT/java_results.md" 2>/dev/null
   grep -E "^\|" "$OUT/service.log" 2>/dev/null
   python3 - "$OUT/python.jsonl" <<'PY'

@@ -8,6 +8,8 @@ namespace rft3d {
 constexpr double ROUNDING_EPS = 1e-12;  // Iou3D.ROUNDING_EPS
 constexpr int MAX_FACES = 12;           // Iou3D.MAX_FACES: A's 6 faces plus one cap per plane of B
 constexpr int MAX_VERTS = 12;           // Iou3D.MAX_VERTS
+constexpr double PARALLEL_COS = 1 - 1e-6;  // Iou3D.PARALLEL_COS
+constexpr int MAX_POLY = 10;            // a quad clipped by 6 planes has at most 10 vertices
 
 // Face corner indices, counter-clockwise seen from outside: +x, -x, +y, -y, +z, -z (Iou3D.FACES).
 __constant__ int FACES[6][4] = {{4, 6, 7, 5}, {0, 1, 3, 2}, {2, 3, 7, 6}, {0, 4, 5, 1}, {1, 5, 7, 3}, {0, 2, 6, 4}};
@@ -164,25 +166,90 @@ __device__ inline int order_around(double cap[][3], int n, const double* h, doub
     return m;
 }
 
+// Iou3D.nearlyParallelFaces: some face normal of A within ~1.4e-3 rad of one of B's.
+__device__ inline bool nearly_parallel_faces(const double* a, const double* b) {
+    const double(*ra)[3] = reinterpret_cast<const double(*)[3]>(a + 6);
+    const double(*rb)[3] = reinterpret_cast<const double(*)[3]>(b + 6);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            if (fabs(ra[0][i] * rb[0][j] + ra[1][i] * rb[1][j] + ra[2][i] * rb[2][j]) > PARALLEL_COS) return true;
+    return false;
+}
+
+// Corners of prepared box b relative to origin o.
+__device__ inline void box_corners(const double* b, const double* o, double corner[8][3]) {
+    const double(*r)[3] = reinterpret_cast<const double(*)[3]>(b + 6);
+    double c[3] = {b[0] - o[0], b[1] - o[1], b[2] - o[2]};
+    for (int i = 0; i < 8; i++) {
+        double l[3] = {((i & 4) ? 0.5 : -0.5) * b[3], ((i & 2) ? 0.5 : -0.5) * b[4], ((i & 1) ? 0.5 : -0.5) * b[5]};
+        for (int k = 0; k < 3; k++) corner[i][k] = c[k] + r[k][0] * l[0] + r[k][1] * l[1] + r[k][2] * l[2];
+    }
+}
+
+// Six times the signed volume a face contributes once clipped to the half-spaces (Iou3D.clippedFaceVolume6).
+__device__ inline double clipped_face_volume6(const double corner[8][3], int f, const double plane[6][4]) {
+    double bufA[MAX_POLY][3], bufB[MAX_POLY][3];
+    double (*poly)[3] = bufA;
+    double (*next)[3] = bufB;
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 3; k++) poly[i][k] = corner[FACES[f][i]][k];
+    int n = 4;
+    for (int h = 0; h < 6; h++) {
+        const double* pl = plane[h];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            const double* p = poly[i];
+            const double* q = poly[(i + 1) % n];
+            double dp = pl[0] * p[0] + pl[1] * p[1] + pl[2] * p[2] - pl[3];
+            double dq = pl[0] * q[0] + pl[1] * q[1] + pl[2] * q[2] - pl[3];
+            if (dp <= 0) { next[m][0] = p[0]; next[m][1] = p[1]; next[m][2] = p[2]; m++; }
+            if ((dp <= 0) != (dq <= 0)) {
+                double t = dp / (dp - dq);
+                for (int k = 0; k < 3; k++) next[m][k] = p[k] + (q[k] - p[k]) * t;
+                m++;
+            }
+        }
+        double (*sw)[3] = poly; poly = next; next = sw;
+        n = m;
+        if (n < 3) return 0;
+    }
+    double v = 0;
+    for (int i = 1; i + 1 < n; i++) {
+        const double *p0 = poly[0], *p1 = poly[i], *p2 = poly[i + 1];
+        v += p0[0] * (p1[1] * p2[2] - p1[2] * p2[1]) - p0[1] * (p1[0] * p2[2] - p1[2] * p2[0]) +
+             p0[2] * (p1[0] * p2[1] - p1[1] * p2[0]);
+    }
+    return v;
+}
+
+// A's faces clipped by B and B's by A (Iou3D.facewiseIntersection): pairs without nearly parallel faces.
+__device__ inline double facewise_intersection(const double* a, const double* b) {
+    double ca[8][3], cb[8][3], pa[6][4], pb[6][4];
+    box_corners(a, a, ca);
+    box_corners(b, a, cb);
+    box_planes(a, a, pa);
+    box_planes(b, a, pb);
+    double v6 = 0;
+    for (int f = 0; f < 6; f++) v6 += clipped_face_volume6(ca, f, pb) + clipped_face_volume6(cb, f, pa);
+    return fmax(0.0, v6 / 6);
+}
+
 // A clipped by B's half-spaces as a closed polyhedron, caps built from the cut points; volume by the
-// divergence theorem (Iou3D.polyhedralIntersection).
-__device__ inline double polyhedral_intersection(const double* a, const double* b) {
+// divergence theorem (Iou3D.watertightIntersection).
+__device__ inline double watertight_intersection(const double* a, const double* b) {
     double planes[6][4];
     box_planes(b, a, planes);
     double tol = ROUNDING_EPS * pair_scale(a, b);
     double v[MAX_FACES][MAX_VERTS][3];
     int count[MAX_FACES];
-    int faces = 0;
-    const double(*r)[3] = reinterpret_cast<const double(*)[3]>(a + 6);
+    double ca[8][3];
+    box_corners(a, a, ca);
     for (int f = 0; f < 6; f++) {
-        for (int i = 0; i < 4; i++) {
-            int corner = FACES[f][i];
-            double l[3] = {((corner & 4) ? 0.5 : -0.5) * a[3], ((corner & 2) ? 0.5 : -0.5) * a[4], ((corner & 1) ? 0.5 : -0.5) * a[5]};
-            for (int k = 0; k < 3; k++) v[f][i][k] = r[k][0] * l[0] + r[k][1] * l[1] + r[k][2] * l[2];
-        }
+        for (int i = 0; i < 4; i++)
+            for (int k = 0; k < 3; k++) v[f][i][k] = ca[FACES[f][i]][k];
         count[f] = 4;
     }
-    faces = 6;
+    int faces = 6;
     double tmp[2 * MAX_VERTS][3];
     double cap[2 * MAX_FACES][3];
     for (int hp = 0; hp < 6; hp++) {
@@ -225,6 +292,11 @@ __device__ inline double polyhedral_intersection(const double* a, const double* 
         }
     }
     return fmax(0.0, v6 / 6);
+}
+
+// Iou3D.polyhedralIntersection: watertight where faces are nearly parallel, face-wise elsewhere.
+__device__ inline double polyhedral_intersection(const double* a, const double* b) {
+    return nearly_parallel_faces(a, b) ? watertight_intersection(a, b) : facewise_intersection(a, b);
 }
 
 // True when the bounding spheres of two prepared boxes are apart: they cannot meet (Iou3D.cannotTouch).

@@ -1,6 +1,7 @@
 package rft3d.geometry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -186,6 +187,25 @@ class Iou3DTest {
     void nearlyCoincidentRandomPairsMatchTheExactOracle() {
         int i = 0;
         for (Box3D[] p : NearPairs.generate(9, 300)) assertNearExact(p[0], p[1], 1e-9, "pair " + i++ + ": " + p[0] + " / " + p[1]);
+    }
+
+    @Test
+    void theFastFacewisePathAgreesWithTheWatertightOneWhereNoFacesAreNearlyParallel() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int checked = 0;
+        for (int i = 0; i < 2000; i++) {
+            Box3D a = NearPairs.random(rnd, 0), b = NearPairs.random(rnd, 0);
+            b = new Box3D(a.x() + rnd.nextDouble(-1, 1), a.y() + rnd.nextDouble(-1, 1), a.z() + rnd.nextDouble(-1, 1),
+                    b.sx(), b.sy(), b.sz(), b.yaw(), b.roll(), b.pitch());
+            if (Iou3D.nearlyParallelFaces(a.rotation(), b.rotation())) continue;
+            double vol = Math.min(a.volume(), b.volume());
+            assertEquals(Iou3D.watertightIntersection(a, b) / vol, Iou3D.facewiseIntersection(a, b) / vol, 1e-12, "pair " + i);
+            checked++;
+        }
+        assertTrue(checked > 1900, checked + " generic pairs");
+        Box3D cube = Box3D.of(0, 0, 0, 1, 1, 1);
+        assertTrue(Iou3D.nearlyParallelFaces(cube.rotation(), Box3D.of(0, 0, 0, 1, 1, 1, 1e-4, 0, 0.5).rotation())); // z faces
+        assertFalse(Iou3D.nearlyParallelFaces(cube.rotation(), Box3D.of(0, 0, 0, 1, 1, 1, 0.1, 0.2, 0.3).rotation()));
     }
 
     @Test
