@@ -51,7 +51,7 @@ public final class CpuRewardEngine implements RewardEngine {
         AtomicBoolean cancelled = new AtomicBoolean();
         ForkJoinTask<?> work = pool.submit(() -> IntStream.range(0, n).parallel().forEach(i -> {
             if (cancelled.get()) throw new CancellationException();
-            out[i] = f.apply(i);
+            out[i] = Cancellation.within(cancelled, () -> f.apply(i));
         }));
         try {
             work.get();

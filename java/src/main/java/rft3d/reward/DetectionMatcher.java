@@ -32,6 +32,7 @@ public final class DetectionMatcher {
     public static double[][] iouMatrix(List<LabeledBox> preds, List<LabeledBox> gts) {
         double[][] iou = new double[preds.size()][gts.size()];
         for (int p = 0; p < preds.size(); p++) {
+            Cancellation.check();
             for (int g = 0; g < gts.size(); g++) {
                 if (preds.get(p).label().equals(gts.get(g).label())) {
                     iou[p][g] = Iou3D.iou(preds.get(p).box(), gts.get(g).box());

@@ -32,7 +32,8 @@ final class MetricsLog implements AutoCloseable {
     private final Path dir;
     private final BufferedWriter out;
     private final Map<String, List<double[]>> series = new LinkedHashMap<>();
-    private boolean labels = true;
+    /** Cleared, once per process, when fonts turn out unusable. */
+    private static final java.util.concurrent.atomic.AtomicBoolean LABELS = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     /**
      * Opens {@code dir/metrics.jsonl} for a run that has completed {@code completedSteps} steps (the
@@ -139,13 +140,12 @@ final class MetricsLog implements AutoCloseable {
      * curves are still drawn, without labels, and that is said once.
      */
     private void label(Graphics2D g, String text, int x, int y) {
-        if (!labels) return;
+        if (!LABELS.get()) return;
         try {
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.drawString(text, x, y);
         } catch (RuntimeException | Error e) {
-            labels = false;
-            System.err.println("[metrics] no usable fonts (" + e + "): plots are drawn without labels");
+            if (LABELS.getAndSet(false)) System.err.println("[metrics] no usable fonts (" + e + "): plots are drawn without labels");
         }
     }
 

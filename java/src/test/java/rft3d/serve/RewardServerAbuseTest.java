@@ -176,6 +176,32 @@ class RewardServerAbuseTest {
     }
 
     @Test
+    void aTimedOutHeavyDetectionRequestFreesTheWorkersAtOnce() throws Exception {
+        RewardServer s = start(ServerConfig.defaults().withConcurrency(1, 4, 64).withTimeouts(500, 30_000));
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        StringBuilder preds = new StringBuilder("<think></think><answer>[");
+        var body = M.createObjectNode().put("task", "detection");
+        var boxes = M.createArrayNode();
+        for (int i = 0; i < 2000; i++) {
+            double x = rnd.nextDouble(-1, 1), y = rnd.nextDouble(-1, 1), yaw = rnd.nextDouble(-3, 3);
+            preds.append(i == 0 ? "\n" : ",\n").append("{\"label\":\"a\",\"bbox_3d\":[").append(x).append(',').append(y)
+                    .append(",0,1,1,1,").append(yaw).append(",0.3,0.2]}");
+            boxes.addObject().put("label", "a").putArray("bbox_3d").add(y).add(x).add(0).add(1).add(1).add(1).add(-yaw).add(0.2).add(0.3);
+        }
+        preds.append("\n]</answer>");
+        body.putArray("completions").add(preds.toString()).add(preds.toString()); // one per engine thread
+        body.putArray("gt").addObject().set("boxes", boxes);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) body.get("gt")).addObject().set("boxes", boxes);
+        Raw heavy = raw(s, post("/v1/rewards", M.writeValueAsString(body))); // 2 x 4 M rotated pairs: seconds of work
+        assertEquals(504, heavy.status(), heavy.body());
+        long t0 = System.nanoTime();
+        Raw small = raw(s, post("/v1/rewards", "{\"task\": \"mc\", \"completions\": [\"A\"], \"gt\": [{\"answer\": \"A\"}]}"));
+        assertEquals(200, small.status(), small.body());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(seconds < 1.0, "the only worker was still busy for " + seconds + " s after the 504");
+    }
+
+    @Test
     void theCpuEngineStopsScoringWhenItsCallerIsInterrupted() throws Exception {
         try (CpuRewardEngine engine = new CpuRewardEngine(RewardConfig.defaults(), 2)) {
             java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
