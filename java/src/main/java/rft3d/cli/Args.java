@@ -54,13 +54,9 @@ final class Args {
     }
 
     int integer(String name, int fallback) {
-        String v = get(name, null);
-        if (v == null) return fallback;
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
-        }
+        long v = longInteger(name, fallback);
+        if (v != (int) v) throw new UsageException("--" + name + " is out of range: " + v);
+        return (int) v;
     }
 
     long longInteger(String name, long fallback) {
