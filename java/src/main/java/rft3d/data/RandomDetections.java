@@ -87,18 +87,21 @@ public final class RandomDetections {
         };
     }
 
-    /** The predictions of one sample as a model would write them: a JSON list in the answer envelope. */
+    /**
+     * The predictions of one sample as a model would write them: a JSON list in the answer envelope, one
+     * object per line (as VG-LLM's evaluator reads them), numbers at full precision.
+     */
     public static String completion(List<LabeledBox> predictions) {
-        StringBuilder sb = new StringBuilder("<think>objects</think><answer>[");
+        StringBuilder sb = new StringBuilder("<think>objects</think><answer>[\n");
         for (int i = 0; i < predictions.size(); i++) {
             LabeledBox p = predictions.get(i);
-            if (i > 0) sb.append(", ");
+            if (i > 0) sb.append(",\n");
             sb.append("{\"label\": \"").append(p.label()).append("\", \"bbox_3d\": [");
             double[] v = p.box().toArray();
             for (int k = 0; k < 9; k++) sb.append(k == 0 ? "" : ", ").append(v[k]);
             sb.append("]}");
         }
-        return sb.append("]</answer>").toString();
+        return sb.append("\n]</answer>").toString();
     }
 
     /** The GT of one sample in the detection task's JSON schema. */

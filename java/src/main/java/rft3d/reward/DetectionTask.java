@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import rft3d.geometry.LabeledBox;
+import rft3d.geometry.Box3D;
 import rft3d.parse.AnswerParser;
+import rft3d.parse.DetectionScanner;
+import rft3d.parse.ParseResult;
 import rft3d.parse.Envelope;
 import rft3d.parse.VgllmAnswers;
 
@@ -52,14 +55,23 @@ public final class DetectionTask implements RewardTask<List<LabeledBox>> {
      * unusable answer reads as no predictions. Never throws.
      */
     public static ParsedAnswer<List<LabeledBox>> parse(String completion) {
-        ParsedAnswer<List<LabeledBox>> p = ParsedAnswer.read(completion, AnswerParser::detections);
+        Envelope env = Envelope.of(completion);
+        // The model's own grammar takes one pass; anything else goes through the tolerant JSON parser.
+        DetectionScanner.Scan scan = DetectionScanner.scan(env.answer());
+        ParsedAnswer<List<LabeledBox>> p = ParsedAnswer.of(env, scan != null ? ParseResult.of(boxes(scan)) : AnswerParser.detections(env.answer()));
         if (p.value() == null) return new ParsedAnswer<>(p.format(), List.of(), p.reason());
         if (p.format() == 0 || p.value().isEmpty()) return p;
         // Scored tolerantly, but well formatted only when the benchmark's own reader gets every object.
-        int read = VgllmAnswers.detections(Envelope.of(completion).answer(), new int[1]).size();
+        int read = scan != null ? scan.onOwnLine() : VgllmAnswers.detections(env.answer(), new int[1]).size();
         if (read == p.value().size()) return p;
         return new ParsedAnswer<>(0, p.value(), ParsedAnswer.join(p.reason(), "VG-LLM's evaluator, which reads one object per line, would read "
                 + read + " of the " + p.value().size() + " objects"));
+    }
+
+    private static List<LabeledBox> boxes(DetectionScanner.Scan scan) {
+        List<LabeledBox> out = new ArrayList<>(scan.labels().size());
+        for (int i = 0; i < scan.labels().size(); i++) out.add(new LabeledBox(scan.labels().get(i), Box3D.of(scan.boxes().get(i))));
+        return out;
     }
 
     /**

@@ -14,7 +14,11 @@ public record ParsedAnswer<T>(double format, T value, String reason) {
     /** Splits the envelope and parses its answer; never throws. */
     public static <T> ParsedAnswer<T> read(String completion, Function<String, ParseResult<T>> parser) {
         Envelope env = Envelope.of(completion);
-        ParseResult<T> r = parser.apply(env.answer());
+        return of(env, parser.apply(env.answer()));
+    }
+
+    /** A completion's envelope with its parsed answer. */
+    static <T> ParsedAnswer<T> of(Envelope env, ParseResult<T> r) {
         double format = env.wellFormed() && r.ok() && r.problems().isEmpty() ? 1 : 0;
         String reason = env.wellFormed() ? r.reason() : join(NO_ENVELOPE, r.reason());
         return new ParsedAnswer<>(format, r.value(), reason);
