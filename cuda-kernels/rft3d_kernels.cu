@@ -293,10 +293,10 @@ extern "C" __global__ void loss_stats(int B, int T, const float* logpNew, const 
         double A = adv[i / T];
         double ratio = exp((double)logpNew[i] - (double)logpOld[i]);
         double clipped = fmin(fmax(ratio, 1 - clipLow), 1 + clipHigh);
-        double d = (double)logpRef[i] - (double)logpNew[i];
+        double d = fmin(fmax((double)logpRef[i] - (double)logpNew[i], -20.0), 20.0);  // LossStats.k3's bounds
         a[0] += 1;
         a[1] += (A > 0 && ratio > 1 + clipHigh) || (A < 0 && ratio < 1 - clipLow);
-        a[2] += exp(d) - d - 1;
+        a[2] += fmin(exp(d) - d - 1, 10.0);
         a[3] += -fmin(ratio * A, clipped * A);
         a[4] += ratio;
     }

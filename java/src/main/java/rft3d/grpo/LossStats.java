@@ -7,7 +7,9 @@ package rft3d.grpo;
  * <p>With ratio {@code r = exp(logp − logp_old)} and sequence advantage A: a token is clipped when
  * {@code A > 0 ∧ r > 1 + ε_high} or {@code A < 0 ∧ r < 1 − ε_low}; the policy loss is
  * {@code −min(r·A, clip(r, 1 − ε_low, 1 + ε_high)·A)} averaged over all tokens of the batch (token-level
- * aggregation); KL to the reference uses the k3 estimator {@code exp(d) − d − 1}, {@code d = logp_ref − logp}.
+ * aggregation); KL to the reference uses the k3 estimator {@code exp(d) − d − 1}, {@code d = logp_ref − logp},
+ * bounded as verl bounds it ({@link #k3}). The trainer's tensor loss ({@code train.PolicyLoss}) and the
+ * {@code loss_stats} kernel compute the same per-token terms; tests tie all three.
  *
  * @param tokens masked-in tokens
  * @param clipFraction share of tokens whose ratio was clipped
@@ -16,6 +18,17 @@ package rft3d.grpo;
  * @param ratioMean mean probability ratio
  */
 public record LossStats(long tokens, double clipFraction, double klMean, double policyLoss, double ratioMean) {
+
+    /** The log-ratio d is clamped to ±this before exp (verl's k3 "low_var_kl": exp(20) is still finite in float32). */
+    public static final double K3_LOG_RATIO_BOUND = 20;
+    /** The k3 estimate is clamped to at most this (verl), so one far-off token cannot dominate a batch. */
+    public static final double K3_BOUND = 10;
+
+    /** The bounded k3 estimator of KL(π ‖ π_ref) at one token, {@code d = logp_ref − logp}. */
+    public static double k3(double d) {
+        double c = Math.min(Math.max(d, -K3_LOG_RATIO_BOUND), K3_LOG_RATIO_BOUND);
+        return Math.min(Math.exp(c) - c - 1, K3_BOUND);
+    }
 
     /** Stats from the five sums the kernel accumulates: tokens, clipped, KL, loss, ratio. */
     public static LossStats fromSums(double[] sums) {
@@ -51,10 +64,9 @@ public record LossStats(long tokens, double clipFraction, double klMean, double 
             double a = advantages[i / T];
             double ratio = Math.exp((double) logp[i] - (double) logpOld[i]);
             double clipped = Math.min(Math.max(ratio, 1 - clipLow), 1 + clipHigh);
-            double d = (double) logpRef[i] - (double) logp[i];
             sums[0] += 1;
             if ((a > 0 && ratio > 1 + clipHigh) || (a < 0 && ratio < 1 - clipLow)) sums[1] += 1;
-            sums[2] += Math.exp(d) - d - 1;
+            sums[2] += k3((double) logpRef[i] - (double) logp[i]);
             sums[3] += -Math.min(ratio * a, clipped * a);
             sums[4] += ratio;
         }

@@ -47,6 +47,7 @@ public final class GrpoTrainer {
         AdvantageOptions advOptions = AdvantageOptions.parse(c.scaling(), 1e-6);
         Sampler sampler = new Sampler(stage.model, ws.tokenizer);
         Sampler.Options sampling = new Sampler.Options(c.temperature(), c.topP(), c.maxNewTokens());
+        PolicyLoss.Aggregation aggregation = PolicyLoss.Aggregation.parse(c.lossAggregation());
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
             long t0 = System.nanoTime();
             for (int step = stage.startStep; step < steps; step++) {
@@ -98,7 +99,7 @@ public final class GrpoTrainer {
                 for (List<Rollout> m : micros) {
                     try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                         Sequences seq = sequences(m, mc, ws);
-                        refLp.add(Sequences.values(seq.logProbs(reference)));
+                        refLp.add(Sequences.values(seq.logProbs(reference, c.temperature())));
                         masks.add(seq.maskValues);
                     }
                 }
@@ -106,29 +107,27 @@ public final class GrpoTrainer {
                 // Policy update(s). The policy has not moved since sampling, so the first update's own
                 // log-probs are the sampling-time ("old") ones; later updates reuse them.
                 Stage.setLearningRate(stage.optimizer, c.lr());
-                List<float[]> oldLp = new ArrayList<>();
+                double normalizer = aggregation == PolicyLoss.Aggregation.TOKEN ? totalTokens : (double) rollouts.size() * c.maxNewTokens();
+                List<float[]> oldLp = new ArrayList<>(), lastLp = new ArrayList<>();
                 double lossSum = 0;
                 for (int u = 0; u < c.updatesPerBatch(); u++) {
                     stage.optimizer.zero_grad();
+                    lastLp.clear();
                     int row = 0;
                     for (int k = 0; k < micros.size(); k++) {
                         List<Rollout> m = micros.get(k);
                         try (PointerScope scope = new PointerScope()) {
                             Sequences seq = sequences(m, mc, ws);
-                            Tensor lp = seq.logProbs(stage.model);
-                            if (u == 0) oldLp.add(Sequences.values(lp));
+                            Tensor lp = seq.logProbs(stage.model, c.temperature());
+                            lastLp.add(Sequences.values(lp));
+                            if (u == 0) oldLp.add(lastLp.get(k));
                             Tensor old = u == 0 ? lp.detach() : Tensor.create(oldLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
                             Tensor ref = Tensor.create(refLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
                             float[] a = new float[seq.rows];
                             for (int i = 0; i < a.length; i++) a[i] = (float) adv[row + i];
                             Tensor advantage = Tensor.create(a, seq.rows, 1).to(ws.device, kFloat());
-                            Tensor ratio = lp.sub(old).exp();
-                            Tensor clipped = clamp(ratio, new org.bytedeco.pytorch.ScalarOptional(Sequences.scalar(1 - c.clipLow())),
-                                    new org.bytedeco.pytorch.ScalarOptional(Sequences.scalar(1 + c.clipHigh())));
-                            Tensor surrogate = minimum(ratio.mul(advantage), clipped.mul(advantage)).neg();
-                            Tensor d = ref.sub(lp);
-                            Tensor kl = d.exp().sub(d).sub(Sequences.scalar(1));
-                            Tensor loss = surrogate.add(kl.mul(Sequences.scalar(c.beta()))).mul(seq.mask).sum().div(Sequences.scalar(totalTokens));
+                            Tensor loss = PolicyLoss.loss(PolicyLoss.perToken(lp, old, ref, advantage, c.clipLow(), c.clipHigh(), c.beta()),
+                                    seq.mask, normalizer);
                             loss.backward();
                             lossSum += loss.item_double();
                             row += seq.rows;
@@ -138,7 +137,8 @@ public final class GrpoTrainer {
                     stage.optimizer.step();
                 }
 
-                LossStats stats = lossStats(oldLp, oldLp, refLp, masks, adv, micros, c);
+                // Statistics of the last update's ratios (all 1 with one update per batch: on-policy).
+                LossStats stats = lossStats(lastLp, oldLp, refLp, masks, adv, micros, c);
                 if ((step + 1) % ws.cfg.logEvery() == 0 || step + 1 == steps || step == stage.startStep) {
                     double mean = 0, sq = 0;
                     for (double t : totals) mean += t / totals.length;
@@ -149,6 +149,7 @@ public final class GrpoTrainer {
                     parts.forEach((k, v) -> m.put(k, v[0] / v[1]));
                     m.put("kl", stats.klMean());
                     m.put("clip_frac", stats.clipFraction());
+                    m.put("ratio_mean", stats.ratioMean());
                     m.put("loss", lossSum / c.updatesPerBatch());
                     m.put("completion_len", (double) generated / rollouts.size());
                     m.put("gen_tokens_per_s", generated / rolloutSecs);

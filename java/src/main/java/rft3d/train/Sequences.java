@@ -49,10 +49,19 @@ final class Sequences {
 
     /** Log-probabilities {@code [B, T−1]} of each next token under the model (with autograd if enabled). */
     Tensor logProbs(VideoLM model) {
+        return logProbs(model, 1);
+    }
+
+    /**
+     * Log-probabilities at a sampling temperature: the logits divided by it, as the sampler draws them (TRL
+     * and verl do the same), so the policy ratio compares the distribution that produced the tokens.
+     */
+    Tensor logProbs(VideoLM model, double temperature) {
         int nv = model.config().visualTokens();
         Tensor x = cat(new TensorVector(model.embedVideo(patches, geometry, frames), model.embedTokens(tokens)), 1);
         Tensor hidden = model.decode(x, null).narrow(1, nv, length - 1);
-        Tensor logp = model.logits(hidden).log_softmax(-1);
+        Tensor logits = model.logits(hidden);
+        Tensor logp = (temperature == 1 ? logits : logits.div(scalar(temperature))).log_softmax(-1);
         return logp.gather(2, tokens.narrow(1, 1, length - 1).unsqueeze(2)).squeeze(2);
     }
 

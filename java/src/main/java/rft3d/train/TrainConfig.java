@@ -34,7 +34,8 @@ public record TrainConfig(String data, String out, long seed, String device, int
                        double lr, @JsonProperty("weight_decay") double weightDecay, @JsonProperty("grad_clip") double gradClip,
                        double beta, @JsonProperty("clip_low") double clipLow, @JsonProperty("clip_high") double clipHigh,
                        double temperature, @JsonProperty("top_p") double topP, @JsonProperty("max_new_tokens") int maxNewTokens,
-                       String scaling, @JsonProperty("updates_per_batch") int updatesPerBatch, List<String> tasks) {}
+                       String scaling, @JsonProperty("updates_per_batch") int updatesPerBatch, List<String> tasks,
+                       @JsonProperty("loss_aggregation") String lossAggregation) {}
 
     /** Strict: "2" is not a number and 2.9 is not an integer; nothing is coerced. */
     static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -137,6 +138,8 @@ public record TrainConfig(String data, String out, long seed, String device, int
         check(grpo.updatesPerBatch >= 1, "grpo.updates_per_batch", "must be >= 1");
         check(grpo.scaling != null && List.of("group", "batch", "none").contains(grpo.scaling), "grpo.scaling", "must be group, batch or none");
         check(grpo.tasks != null && !grpo.tasks.isEmpty(), "grpo.tasks", "must name at least one task");
+        check(grpo.lossAggregation != null && List.of("token", "constant").contains(grpo.lossAggregation), "grpo.loss_aggregation",
+                "must be token or constant");
         for (String t : grpo.tasks) check(rft3d.reward.Tasks.NAMES.contains(t), "grpo.tasks", "unknown task '" + t + "'; known: " + rft3d.reward.Tasks.NAMES);
         check(logEvery >= 1, "log_every", "must be >= 1");
         check(checkpointEvery >= 1, "checkpoint_every", "must be >= 1");
@@ -165,6 +168,6 @@ public record TrainConfig(String data, String out, long seed, String device, int
                 new Sft(sftSteps, sft.batch, sft.microBatch, sft.lr, sft.warmup, sft.weightDecay, sft.gradClip),
                 new Grpo(grpoSteps, grpo.prompts, grpo.groupSize, grpo.microBatch, grpo.lr, grpo.weightDecay, grpo.gradClip, grpo.beta,
                         grpo.clipLow, grpo.clipHigh, grpo.temperature, grpo.topP, grpo.maxNewTokens, grpo.scaling, grpo.updatesPerBatch,
-                        grpo.tasks), logEvery, checkpointEvery);
+                        grpo.tasks, grpo.lossAggregation), logEvery, checkpointEvery);
     }
 }

@@ -127,6 +127,24 @@ class TrainerSmokeTest {
     }
 
     @Test
+    void withTwoUpdatesPerBatchTheLoggedRatiosAreTheSecondUpdates() throws Exception {
+        Workspace ws = new Workspace(cfg);
+        Path init = dir.resolve("init2");
+        org.bytedeco.pytorch.global.torch.manual_seed(3);
+        Checkpoint.save(init, new VideoLM(ws.modelConfig()), null, null);
+        Path file = dir.resolve("two_updates.json");
+        Files.writeString(file, Files.readString(dir.resolve("tiny.json")).replace("\"weight_decay\": 0.0}",
+                "\"weight_decay\": 0.0, \"updates_per_batch\": 2, \"lr\": 0.05}"));
+        Workspace two = new Workspace(TrainConfig.load(file));
+        try (RewardEngine varied = engineWithTotals(i -> i % 2)) {
+            GrpoTrainer.run(two, Checkpoint.load(init), dir.resolve("grpo_two"), 1, varied);
+        }
+        JsonNode row = metrics(dir.resolve("grpo_two")).get(0);
+        // The first update moved the policy, so the second one's ratios are not all 1 (they were logged as 1 before).
+        assertTrue(Math.abs(row.get("ratio_mean").asDouble() - 1) > 1e-4, row.toString());
+    }
+
+    @Test
     void evaluationWritesPredictionFilesAndMetrics() throws Exception {
         Workspace ws = new Workspace(cfg);
         org.bytedeco.pytorch.global.torch.manual_seed(2);
