@@ -105,16 +105,15 @@ extern "C" __global__ void candidate_iou(const unsigned long long* workCount, co
     }
 }
 
-// Detection reward of each sample from its IoU matrix, one warp (block of 32) per sample
-// (DetectionMatcher.fromIou and DetectionTask.combine): greedy matching in output order per threshold, F1
-// averaged over thresholds, mean best IoU. reward[b] is the total; parts[5 * b ..] = {meanBestIou, f1, tp,
-// fp, fn}, counts at the first threshold. The matching loop is a chain of dependent reads, so a sample's
+// Detection statistics of each sample from its IoU matrix, one warp (block of 32) per sample
+// (DetectionMatcher.fromIou): greedy matching in output order per threshold, F1 averaged over thresholds,
+// mean best IoU: parts[5 * b ..] = {meanBestIou, f1, tp, fp, fn}, counts at the first threshold. The
+// weighted total is made on the host, by DetectionTask's one formula. The matching loop is a chain of dependent reads, so a sample's
 // matrix and used flags are staged in shared memory when they fit in sharedBytes; otherwise they are read
 // from global memory (`used` is global scratch with one byte per GT box).
 extern "C" __global__ void detection_reward(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
-                                            const double* iou, const double* format, const double* thresholds,
-                                            int numThresholds, double wFormat, double wIou, double wF1,
-                                            unsigned char* used, int sharedBytes, double* reward, double* parts) {
+                                            const double* iou, const double* thresholds, int numThresholds,
+                                            unsigned char* used, int sharedBytes, double* parts) {
     extern __shared__ double tile[];
     int lane = threadIdx.x;
     for (int b = blockIdx.x; b < numSamples; b += gridDim.x) {
@@ -170,7 +169,6 @@ extern "C" __global__ void detection_reward(int numSamples, const int* predOff, 
         if (lane == 0) {
             double f1 = f1Sum / numThresholds;
             double* o = parts + 5LL * b;
-            reward[b] = wFormat * format[b] + wIou * meanBest + wF1 * f1;
             o[0] = meanBest;
             o[1] = f1;
             o[2] = tp0;
@@ -181,13 +179,12 @@ extern "C" __global__ void detection_reward(int numSamples, const int* predOff, 
     }
 }
 
-// Grounding reward per sample (GroundingTask): the answers arrive already carried into world
-// coordinates (by the convention, on the host); frame[b] < 0 marks an unparsable answer, and an answer
-// for a frame without a pose scores IoU 0.
+// Grounding parts per sample (GroundingTask): the answers arrive already carried into world coordinates
+// (by the convention, on the host); frame[b] < 0 marks an unparsable answer, and an answer for a frame
+// without a pose scores IoU 0. parts[2 * b ..] = {frame reward, IoU}; the total is made on the host.
 extern "C" __global__ void grounding_reward(int numSamples, const double* worldBoxes, const int* frame, const int* frames,
-                                            const int* gtFrame, const double* gtBoxes, const double* format,
-                                            double frameTolerance, double wFormat, double wFrame, double wIou,
-                                            double* reward, double* parts) {
+                                            const int* gtFrame, const double* gtBoxes, double frameTolerance,
+                                            double* parts) {
     int b = blockIdx.x * blockDim.x + threadIdx.x;
     if (b >= numSamples) return;
     double frameReward = 0, iou = 0;
@@ -196,16 +193,13 @@ extern "C" __global__ void grounding_reward(int numSamples, const double* worldB
         frameReward = fmax(0.0, 1 - fabs((double)(f - gtFrame[b])) / frameTolerance);
         if (f < frames[b]) iou = iou3d(worldBoxes + 9LL * b, gtBoxes + 9LL * b);
     }
-    reward[b] = wFormat * format[b] + wFrame * frameReward + wIou * iou;
     parts[2LL * b] = frameReward;
     parts[2LL * b + 1] = iou;
 }
 
-// Numeric reward per sample (NumericTask, Mra.of): valid[b] == 0 marks an unparsable answer.
-// reward[b] is the total, mra[b] the MRA.
+// MRA per sample (Mra.of): valid[b] == 0 marks an unparsable answer. The total is made on the host.
 extern "C" __global__ void numeric_reward(int numSamples, const double* pred, const int* valid, const double* gt,
-                                          const double* format, const double* thresholds, int numThresholds,
-                                          double wFormat, double wNumeric, double* reward, double* mraOut) {
+                                          const double* thresholds, int numThresholds, double* mraOut) {
     int b = blockIdx.x * blockDim.x + threadIdx.x;
     if (b >= numSamples) return;
     double y = pred[b], ys = gt[b], mra = 0;
@@ -219,7 +213,6 @@ extern "C" __global__ void numeric_reward(int numSamples, const double* pred, co
             mra = (double)hits / numThresholds;
         }
     }
-    reward[b] = wFormat * format[b] + wNumeric * mra;
     mraOut[b] = mra;
 }
 

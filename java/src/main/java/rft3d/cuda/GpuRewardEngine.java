@@ -45,7 +45,7 @@ public final class GpuRewardEngine implements RewardEngine {
     private final CudaModule cuda;
     private final CpuRewardEngine cpu;
     private final DeviceArena arena = new DeviceArena();
-    private final DeviceBuffer iouBuffer = new DeviceBuffer();
+    /** Device-only memory of the detection kernels (IoU matrix first, then the pieces carved after it). */
     private final DeviceBuffer scratch = new DeviceBuffer();
     private final CUfunction prepareBoxes, candidatePairs, candidateIou, detectionReward, groundingReward, numericReward, batchMoments, groupAdvantages, lossStats;
     private final CUevent start = new CUevent(), stop = new CUevent();
@@ -145,9 +145,9 @@ public final class GpuRewardEngine implements RewardEngine {
         long oPredOff = arena.put(predOff), oGtOff = arena.put(gtOff), oPairOff = arena.put(pairOff);
         long oPredBoxes = arena.put(predBoxes.length == 0 ? new double[9] : predBoxes), oPredLabels = arena.put(predLabels);
         long oGtBoxes = arena.put(gtBoxes), oGtLabels = arena.put(gtLabels);
-        long oFormat = arena.put(format), oThresholds = arena.put(thresholds);
+        long oThresholds = arena.put(thresholds);
         long inputs = arena.used();
-        long oReward = arena.reserve(8L * b), oParts = arena.reserve(40L * b);
+        long oParts = arena.reserve(40L * b);
         long pairs = pairOff[b];
         int nPred = predOff[b], nGt = gtOff[b];
         long maxPairsPerSample = 0;
@@ -156,9 +156,8 @@ public final class GpuRewardEngine implements RewardEngine {
             maxPairsPerSample = Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
             maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
         }
-        CUdeviceptr iou = iouBuffer.ensure(8 * Math.max(1, pairs));
-        // Device scratch, carved in 256-byte aligned pieces: prepared boxes, kinds, work list, used flags.
-        long[] sizes = {128L * nPred, 128L * nGt, 4L * nPred, 4L * nGt, 8, 8 * pairs, 8 * pairs, Math.max(1, nGt)};
+        // Device scratch, carved in 256-byte aligned pieces: IoU matrix, prepared boxes, kinds, work list, used flags.
+        long[] sizes = {8 * pairs, 128L * nPred, 128L * nGt, 4L * nPred, 4L * nGt, 8, 8 * pairs, 8 * pairs, Math.max(1, nGt)};
         long[] at = new long[sizes.length];
         long total = 0;
         for (int i = 0; i < sizes.length; i++) {
@@ -166,42 +165,36 @@ public final class GpuRewardEngine implements RewardEngine {
             total += (Math.max(1, sizes[i]) + 255) / 256 * 256;
         }
         CUdeviceptr mem = scratch.ensure(total);
-        CUdeviceptr predTable = mem.withByteOffset(at[0]), gtTable = mem.withByteOffset(at[1]);
-        CUdeviceptr predKind = mem.withByteOffset(at[2]), gtKind = mem.withByteOffset(at[3]), workCount = mem.withByteOffset(at[4]);
-        CUdeviceptr workPair = mem.withByteOffset(at[5]), workBoxes = mem.withByteOffset(at[6]), used = mem.withByteOffset(at[7]);
-        arena.upload(inputs, cuda.stream());
-        cuEventRecord(start, cuda.stream());
-        cuMemsetD8Async(workCount, (byte) 0, 8, cuda.stream());
-        cuda.launch(prepareBoxes, gridFor(nPred, THREADS), THREADS, nPred, arena.at(oPredBoxes), predTable, predKind);
-        cuda.launch(prepareBoxes, gridFor(nGt, THREADS), THREADS, nGt, arena.at(oGtBoxes), gtTable, gtKind);
-        cuda.launchGrid(candidatePairs, Math.min(ceilDiv(maxPairsPerSample, THREADS), 64), Math.min(b, 65535), THREADS, 0,
-                b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, arena.at(oPredLabels),
-                gtTable, gtKind, arena.at(oGtLabels), iou, workCount, workPair, workBoxes);
-        // The work list's length stays on the device: size the grid for all pairs, the kernel stops at the count.
-        cuda.launch(candidateIou, gridFor(pairs, 128), 128, workCount, workPair, workBoxes, predTable, predKind, gtTable, gtKind, iou);
+        CUdeviceptr iou = mem.withByteOffset(at[0]), predTable = mem.withByteOffset(at[1]), gtTable = mem.withByteOffset(at[2]);
+        CUdeviceptr predKind = mem.withByteOffset(at[3]), gtKind = mem.withByteOffset(at[4]), workCount = mem.withByteOffset(at[5]);
+        CUdeviceptr workPair = mem.withByteOffset(at[6]), workBoxes = mem.withByteOffset(at[7]), used = mem.withByteOffset(at[8]);
         int shared = (int) Math.min(MAX_STAGED_BYTES, 8L * maxPairsPerSample + maxGt);
-        cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff),
-                iou, arena.at(oFormat), arena.at(oThresholds), thresholds.length, cfg.formatWeight(), cfg.detectionIouWeight(),
-                cfg.detectionF1Weight(), used, shared, arena.at(oReward), arena.at(oParts));
-        cuEventRecord(stop, cuda.stream());
+        final long maxPairs = maxPairsPerSample;
+        run(inputs, oParts, () -> {
+            cuMemsetD8Async(workCount, (byte) 0, 8, cuda.stream());
+            cuda.launch(prepareBoxes, gridFor(nPred, THREADS), THREADS, nPred, arena.at(oPredBoxes), predTable, predKind);
+            cuda.launch(prepareBoxes, gridFor(nGt, THREADS), THREADS, nGt, arena.at(oGtBoxes), gtTable, gtKind);
+            cuda.launchGrid(candidatePairs, Math.min(ceilDiv(maxPairs, THREADS), 64), Math.min(b, 65535), THREADS, 0,
+                    b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, arena.at(oPredLabels),
+                    gtTable, gtKind, arena.at(oGtLabels), iou, workCount, workPair, workBoxes);
+            // The work list's length stays on the device: size the grid for all pairs, the kernel stops at the count.
+            cuda.launch(candidateIou, gridFor(pairs, 128), 128, workCount, workPair, workBoxes, predTable, predKind, gtTable, gtKind, iou);
+            cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(oPredOff), arena.at(oGtOff),
+                    arena.at(oPairOff), iou, arena.at(oThresholds), thresholds.length, used, shared, arena.at(oParts));
+        });
         double[] matrix = null;
         if (cfg.matching() == RewardConfig.Matching.OPTIMAL && pairs > 0) {
             matrix = new double[Math.toIntExact(pairs)];
-            cuMemcpyDtoHAsync(Pointer.to(matrix), iou, 8 * pairs, cuda.stream());
+            cuMemcpyDtoH(Pointer.to(matrix), iou, 8 * pairs);
         }
-        collect(oReward);
-        double[] reward = arena.doubles(oReward, b), parts = arena.doubles(oParts, 5 * b);
-        DetectionOutput out = new DetectionOutput(reward, new double[b], new double[b], new int[b], new int[b], new int[b]);
+        double[] parts = arena.doubles(oParts, 5 * b);
+        DetectionOutput out = new DetectionOutput(new double[b], new double[b], new double[b], new int[b], new int[b], new int[b]);
         DetectionTask task = new DetectionTask(cfg);
         for (int i = 0; i < b; i++) {
-            DetectionMatcher.Stats s;
-            if (matrix == null) {
-                s = new DetectionMatcher.Stats(parts[5 * i], parts[5 * i + 1], (int) parts[5 * i + 2], (int) parts[5 * i + 3], (int) parts[5 * i + 4]);
-            } else {
-                // The kernel's total is the greedy one; the optimal assignment's total comes from the same formula.
-                s = DetectionMatcher.fromIou(rows(matrix, pairOff[i], preds.get(i).size(), gts.get(i).size()), gts.get(i).size(), cfg);
-                reward[i] = task.total(format[i], s);
-            }
+            DetectionMatcher.Stats s = matrix == null
+                    ? new DetectionMatcher.Stats(parts[5 * i], parts[5 * i + 1], (int) parts[5 * i + 2], (int) parts[5 * i + 3], (int) parts[5 * i + 4])
+                    : DetectionMatcher.fromIou(rows(matrix, pairOff[i], preds.get(i).size(), gts.get(i).size()), gts.get(i).size(), cfg);
+            out.reward[i] = task.total(format[i], s); // the one formula, as the CPU engine's
             out.meanBestIou[i] = s.meanBestIou();
             out.f1[i] = s.f1();
             out.tp[i] = s.tp();
@@ -221,7 +214,7 @@ public final class GpuRewardEngine implements RewardEngine {
         for (int i = 0; i < preds.size(); i++) total += (long) preds.get(i).size() * gts.get(i).size();
         double[] out = new double[Math.toIntExact(total)];
         if (total > 0) {
-            cuMemcpyDtoHAsync(Pointer.to(out), iouBuffer.ensure(8 * total), 8 * total, cuda.stream());
+            cuMemcpyDtoHAsync(Pointer.to(out), scratch.ensure(8 * total), 8 * total, cuda.stream()); // the matrix comes first
             cuda.synchronize();
         }
         return out;
@@ -266,16 +259,11 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.makeCurrent();
         arena.reset();
         long oBoxes = arena.put(worldBoxes), oFrame = arena.put(frame), oFrames = arena.put(frames), oGtFrame = arena.put(gtFrame);
-        long oGt = arena.put(gtBoxes), oFormat = arena.put(format);
+        long oGt = arena.put(gtBoxes);
         long inputs = arena.used();
-        long oReward = arena.reserve(8L * b), oParts = arena.reserve(16L * b);
-        arena.upload(inputs, cuda.stream());
-        cuEventRecord(start, cuda.stream());
-        cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame), arena.at(oFrames),
-                arena.at(oGtFrame), arena.at(oGt), arena.at(oFormat), cfg.frameTolerance(),
-                cfg.formatWeight(), cfg.groundingFrameWeight(), cfg.groundingIouWeight(), arena.at(oReward), arena.at(oParts));
-        cuEventRecord(stop, cuda.stream());
-        collect(oReward);
+        long oParts = arena.reserve(16L * b);
+        run(inputs, oParts, () -> cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame),
+                arena.at(oFrames), arena.at(oGtFrame), arena.at(oGt), cfg.frameTolerance(), arena.at(oParts)));
         double[] parts = arena.doubles(oParts, 2 * b);
         List<Reward> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
@@ -301,16 +289,11 @@ public final class GpuRewardEngine implements RewardEngine {
         double[] thresholds = cfg.mraThresholds().stream().mapToDouble(Double::doubleValue).toArray();
         cuda.makeCurrent();
         arena.reset();
-        long oPred = arena.put(pred), oValid = arena.put(valid), oGt = arena.put(gt), oFormat = arena.put(format);
-        long oTh = arena.put(thresholds);
+        long oPred = arena.put(pred), oValid = arena.put(valid), oGt = arena.put(gt), oTh = arena.put(thresholds);
         long inputs = arena.used();
-        long oReward = arena.reserve(8L * b), oMra = arena.reserve(8L * b);
-        arena.upload(inputs, cuda.stream());
-        cuEventRecord(start, cuda.stream());
-        cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid), arena.at(oGt), arena.at(oFormat),
-                arena.at(oTh), thresholds.length, cfg.formatWeight(), cfg.numericWeight(), arena.at(oReward), arena.at(oMra));
-        cuEventRecord(stop, cuda.stream());
-        collect(oReward);
+        long oMra = arena.reserve(8L * b);
+        run(inputs, oMra, () -> cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid),
+                arena.at(oGt), arena.at(oTh), thresholds.length, arena.at(oMra)));
         double[] mra = arena.doubles(oMra, b);
         List<Reward> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) out.add(task.combine(format[i], mra[i], parsed.get(i).reason()));
@@ -327,9 +310,7 @@ public final class GpuRewardEngine implements RewardEngine {
         long oRewards = arena.put(rewards);
         long inputs = arena.used();
         long oAdv = arena.reserve(8L * rewards.length), oStats = arena.reserve(BATCH_STATS_BYTES);
-        arena.upload(inputs, cuda.stream());
-        launchAdvantages(arena.at(oRewards), arena.at(oAdv), arena.at(oStats), rewards.length, groupSize, options);
-        collect(oAdv);
+        run(inputs, oAdv, () -> launchAdvantages(arena.at(oRewards), arena.at(oAdv), arena.at(oStats), rewards.length, groupSize, options));
         double[] adv = arena.doubles(oAdv, rewards.length);
         Advantages.checkFinite(adv);
         return adv;
@@ -344,8 +325,8 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.makeCurrent();
         arena.reset();
         long oStats = arena.reserve(BATCH_STATS_BYTES);
-        launchAdvantages(new RawDevicePointer(rewardsAddress), new RawDevicePointer(advantagesAddress), arena.at(oStats), n, groupSize, options);
-        collect(arena.used());
+        run(0, arena.used(), () -> launchAdvantages(new RawDevicePointer(rewardsAddress), new RawDevicePointer(advantagesAddress),
+                arena.at(oStats), n, groupSize, options));
     }
 
     /** batch_moments' output: mean, std and scale. */
@@ -357,10 +338,8 @@ public final class GpuRewardEngine implements RewardEngine {
             case BATCH_STD -> 1;
             case NONE -> 2;
         };
-        cuEventRecord(start, cuda.stream());
         if (scaling == 1) cuda.launch(batchMoments, 1, 1024, n, rewards, stats);
         cuda.launch(groupAdvantages, ceilDiv(32L * (n / groupSize), THREADS), THREADS, n, groupSize, rewards, scaling, options.eps(), stats, adv);
-        cuEventRecord(stop, cuda.stream());
     }
 
     /** {@link LossStats#compute} on the GPU from host arrays. */
@@ -372,8 +351,7 @@ public final class GpuRewardEngine implements RewardEngine {
         long a = arena.put(logp), b = arena.put(logpOld), c = arena.put(logpRef), d = arena.put(mask), e = arena.put(advantages);
         long inputs = arena.used();
         long oSums = arena.reserve(40);
-        arena.upload(inputs, cuda.stream());
-        return runLossStats(arena.at(a), arena.at(b), arena.at(c), arena.at(d), arena.at(e), oSums, B, T, clipLow, clipHigh);
+        return runLossStats(inputs, arena.at(a), arena.at(b), arena.at(c), arena.at(d), arena.at(e), oSums, B, T, clipLow, clipHigh);
     }
 
     /** {@link LossStats#compute} over device buffers: float32 {@code [B, T]} log-probs and mask, float64 advantages. */
@@ -382,18 +360,17 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.makeCurrent();
         arena.reset();
         long oSums = arena.reserve(40);
-        return runLossStats(new RawDevicePointer(logp), new RawDevicePointer(logpOld), new RawDevicePointer(logpRef),
+        return runLossStats(0, new RawDevicePointer(logp), new RawDevicePointer(logpOld), new RawDevicePointer(logpRef),
                 new RawDevicePointer(mask), new RawDevicePointer(advantages), oSums, B, T, clipLow, clipHigh);
     }
 
-    private LossStats runLossStats(Pointer logp, Pointer logpOld, Pointer logpRef, Pointer mask, Pointer adv, long oSums,
+    private LossStats runLossStats(long inputs, Pointer logp, Pointer logpOld, Pointer logpRef, Pointer mask, Pointer adv, long oSums,
                                    int B, int T, double clipLow, double clipHigh) {
-        cuMemsetD8Async(arena.at(oSums), (byte) 0, 40, cuda.stream());
         long blocks = Math.min(gridFor((long) B * T, THREADS), 4L * cuda.multiprocessors());
-        cuEventRecord(start, cuda.stream());
-        cuda.launch(lossStats, blocks, THREADS, B, T, logp, logpOld, logpRef, mask, adv, clipLow, clipHigh, arena.at(oSums));
-        cuEventRecord(stop, cuda.stream());
-        collect(oSums);
+        run(inputs, oSums, () -> {
+            cuMemsetD8Async(arena.at(oSums), (byte) 0, 40, cuda.stream());
+            cuda.launch(lossStats, blocks, THREADS, B, T, logp, logpOld, logpRef, mask, adv, clipLow, clipHigh, arena.at(oSums));
+        });
         return LossStats.fromSums(arena.doubles(oSums, 5));
     }
 
@@ -409,16 +386,17 @@ public final class GpuRewardEngine implements RewardEngine {
     }
 
     /**
-     * Ends a call: copies the arena from {@code from} to its end (the outputs, reserved last) back to the
-     * host, waits for the stream, and reads the kernel time between the start and stop events.
+     * Every call's one sequence: uploads the first {@code inputBytes} of the arena (the packed inputs), runs
+     * the launches between the timing events, copies the arena from {@code outputsFrom} to its end (the
+     * outputs, reserved last) back to the host, waits for the stream and reads the kernel time.
      */
-    private void collect(long from) {
-        arena.download(from, arena.used() - from, cuda.stream());
+    private void run(long inputBytes, long outputsFrom, Runnable launches) {
+        arena.upload(inputBytes, cuda.stream());
+        cuEventRecord(start, cuda.stream());
+        launches.run();
+        cuEventRecord(stop, cuda.stream());
+        arena.download(outputsFrom, arena.used() - outputsFrom, cuda.stream());
         cuda.synchronize();
-        recordKernelTime();
-    }
-
-    private void recordKernelTime() {
         float[] ms = {0};
         cuEventElapsedTime(ms, start, stop);
         lastKernelMillis = ms[0];
@@ -443,7 +421,6 @@ public final class GpuRewardEngine implements RewardEngine {
     public synchronized void close() {
         cuda.makeCurrent();
         arena.close();
-        iouBuffer.close();
         scratch.close();
         cuEventDestroy(start);
         cuEventDestroy(stop);

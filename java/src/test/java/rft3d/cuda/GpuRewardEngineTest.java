@@ -125,8 +125,7 @@ class GpuRewardEngineTest {
                 assertEquals(cpu.fp(), out.fp()[i], "fp of sample " + i);
                 assertEquals(cpu.fn(), out.fn()[i], "fn of sample " + i);
                 assertEquals(cpu.f1(), out.f1()[i], 1e-12, "f1 of sample " + i);
-                double total = cfg.formatWeight() * format[i] + cfg.detectionIouWeight() * cpu.meanBestIou() + cfg.detectionF1Weight() * cpu.f1();
-                assertEquals(total, out.reward()[i], 2 * IOU_TOL, "reward of sample " + i);
+                assertEquals(new rft3d.reward.DetectionTask(cfg).total(format[i], cpu), out.reward()[i], 2 * IOU_TOL, "reward of sample " + i);
             }
             System.out.printf("[rft3d] detection (%s): %d samples, %d with an IoU within %.0e of a threshold%n", matching, b, nearThreshold, IOU_TOL);
         }
