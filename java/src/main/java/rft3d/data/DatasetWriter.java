@@ -82,13 +82,13 @@ public final class DatasetWriter {
 
     static List<Sample> samples(Scene scene) {
         List<Sample> out = new ArrayList<>();
+        // Taught in a form a model can learn: left to right as seen in frame 0, each box with its smallest
+        // Euler angles (the same boxes, so the benchmark's IoU is unchanged).
         List<LabeledBox> camBoxes = new ArrayList<>();
+        for (Scene.SceneObject o : scene.objects()) camBoxes.add(new LabeledBox(o.label(), scene.inFrame(o.box(), 0).canonical()));
+        camBoxes.sort(java.util.Comparator.comparingDouble(b -> b.box().x()));
         ArrayNode gtBoxes = MAPPER.createArrayNode();
-        for (Scene.SceneObject o : scene.objects()) {
-            Box3D cam = scene.inFrame(o.box(), 0);
-            camBoxes.add(new LabeledBox(o.label(), cam));
-            gtBoxes.addObject().put("label", o.label()).set("bbox_3d", MAPPER.valueToTree(cam.toArray()));
-        }
+        for (LabeledBox b : camBoxes) gtBoxes.addObject().put("label", b.label()).set("bbox_3d", MAPPER.valueToTree(b.box().toArray()));
         ObjectNode det = MAPPER.createObjectNode();
         det.set("boxes", gtBoxes);
         out.add(new Sample(scene.id() + "_det", scene.id(), "detection", "detect all objects", Answers.detection(camBoxes), det));

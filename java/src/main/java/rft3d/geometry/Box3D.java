@@ -62,6 +62,49 @@ public record Box3D(double x, double y, double z,
         return yaw == 0 && roll == 0 && pitch == 0;
     }
 
+    /**
+     * The same box written with its smallest Euler angles. A box is unchanged when its axes are relabelled
+     * by any of the 24 rotations that map the cube onto itself (sizes permuted along), so each box has 24
+     * 9-number forms; this picks the one with the smallest |yaw|, then |roll|, then |pitch| (differences
+     * under 1e-9 count as ties; then the first). Rounding aside, {@code b.canonical().canonical()} equals
+     * {@code b.canonical()} and the IoU of the two forms is 1. Detection answers are taught in this form: a
+     * world-upright object seen by a camera tilted by t (and not rolled) then reads yaw 0, roll ±t and its
+     * heading as a pitch within ±π/4, instead of angles that jump by π.
+     */
+    public Box3D canonical() {
+        double[][] r = rotation();
+        double[] size = {sx, sy, sz};
+        Box3D best = this;
+        double[] bestKey = null;
+        for (int[] perm : PERMUTATIONS) {
+            for (int signs = 0; signs < 8; signs++) {
+                double[] sign = {(signs & 1) != 0 ? -1 : 1, (signs & 2) != 0 ? -1 : 1, (signs & 4) != 0 ? -1 : 1};
+                // Column j of the new rotation is ±(column perm[j] of r): a proper rotation only with det +1.
+                double[][] q = new double[3][3];
+                for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) q[i][j] = sign[j] * r[i][perm[j]];
+                if (Rotations.determinant(q) < 0) continue;
+                double[] e = Rotations.matrixToZxy(q);
+                double[] key = {Math.abs(e[0]), Math.abs(e[1]), Math.abs(e[2])};
+                if (bestKey == null || smaller(key, bestKey)) {
+                    bestKey = key;
+                    best = new Box3D(x, y, z, size[perm[0]], size[perm[1]], size[perm[2]], e[0], e[1], e[2]);
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Lexicographic order of |yaw|, |roll|, |pitch|, with differences under 1e-9 as ties. */
+    private static boolean smaller(double[] a, double[] b) {
+        for (int i = 0; i < 3; i++) {
+            if (a[i] < b[i] - 1e-9) return true;
+            if (a[i] > b[i] + 1e-9) return false;
+        }
+        return false;
+    }
+
+    private static final int[][] PERMUTATIONS = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+
     /** The rotation matrix {@code Rz(yaw)·Rx(roll)·Ry(pitch)}, row-major 3×3. */
     public double[][] rotation() {
         return Rotations.zxyToMatrix(yaw, roll, pitch);

@@ -41,7 +41,7 @@ public final class RigidTransform {
             throw new IllegalArgumentException("last row of a rigid transform must be [0,0,0,1]: " + Arrays.toString(v));
         }
         double err = orthonormalityError(m);
-        if (!(err <= ROTATION_TOLERANCE) || determinant3(m) < 0) {
+        if (!(err <= ROTATION_TOLERANCE) || Rotations.determinant(m) < 0) {
             throw new IllegalArgumentException("upper-left 3x3 is not a rotation (scaled, sheared or mirrored; max |RᵀR − I| = "
                     + String.format("%.3g", err) + "): " + Arrays.toString(v));
         }
@@ -63,11 +63,6 @@ public final class RigidTransform {
             }
         }
         return err;
-    }
-
-    private static double determinant3(double[][] m) {
-        return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
     }
 
     /** A transform from a rotation (3×3, row-major) and a translation. */

@@ -39,4 +39,10 @@ public final class Rotations {
         }
         return new double[] {Math.atan2(-r[0][1], r[1][1]), roll, Math.atan2(-r[2][0], r[2][2])};
     }
+
+    /** Determinant of the upper-left 3×3 of a matrix. */
+    static double determinant(double[][] m) {
+        return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    }
 }

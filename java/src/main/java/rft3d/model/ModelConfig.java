@@ -33,8 +33,8 @@ public record ModelConfig(int vocab, int dim, int layers, int heads, int frames,
         return frames * patchesPerFrame(resolution, patch);
     }
 
-    /** Numbers per patch: 3 colour channels × patch². */
+    /** Numbers per patch: 3 colour channels and 3 coordinates (the pixel's 3D point) × patch². */
     public int patchValues() {
-        return 3 * patch * patch;
+        return 6 * patch * patch;
     }
 }

@@ -5,11 +5,11 @@ import rft3d.data.Video;
 import rft3d.geometry.RigidTransform;
 
 /**
- * A video turned into the model's visual inputs: for each patch of each frame its pixels, and its 3D
- * geometry prior — the patch centre's 3D point (from depth and pose) and the frame's pose, both in the first
- * frame's camera coordinates, the frame the detection answer is written in.
+ * A video turned into the model's visual inputs: for each patch of each frame its pixels' colours and 3D
+ * points (from depth and pose), and its geometry prior — the patch centre's 3D point and the frame's pose —
+ * all in the first frame's camera coordinates, the frame the detection answer is written in.
  *
- * @param patches {@code [tokens × patchValues]}, row-major
+ * @param patches {@code [tokens × patchValues]}, row-major: 3 colour planes then 3 coordinate planes
  * @param geometry {@code [tokens × GEOMETRY]}: point (3) then pose rotation and translation (12)
  * @param frameIds frame of each visual token
  */
@@ -41,6 +41,18 @@ public record VideoEncoding(float[] patches, float[] geometry, long[] frameIds) 
                     for (int c = 0; c < 3; c++)
                         for (int y = 0; y < p; y++)
                             for (int x = 0; x < p; x++) patches[k++] = video.rgb()[f][c][py * p + y][px * p + x] - 0.5f;
+                    // Every pixel's 3D point in the first frame's camera coordinates: where things are, at
+                    // the resolution the boxes need (one depth sample per patch was too coarse to learn from).
+                    float[][] points = new float[3][p * p];
+                    for (int y = 0; y < p; y++) {
+                        for (int x = 0; x < p; x++) {
+                            int iu = px * p + x, iv = py * p + y;
+                            double dd = video.depth()[f][iv][iu];
+                            double[] q = rel.applyToPoint((iu + 0.5 - cam.cx()) / cam.fx() * dd, (iv + 0.5 - cam.cy()) / cam.fy() * dd, dd);
+                            for (int c = 0; c < 3; c++) points[c][y * p + x] = (float) (q[c] / SCALE);
+                        }
+                    }
+                    for (int c = 0; c < 3; c++) for (int i = 0; i < p * p; i++) patches[k++] = points[c][i];
                     double u = px * p + p / 2.0, v = py * p + p / 2.0;
                     double d = video.depth()[f][py * p + p / 2][px * p + p / 2];
                     double[] point = rel.applyToPoint((u - cam.cx()) / cam.fx() * d, (v - cam.cy()) / cam.fy() * d, d);
