@@ -100,12 +100,18 @@ class TrainerSmokeTest {
         };
     }
 
+    /** A fresh model of the workspace's size, saved under {@code name} with a seed. */
+    static Path initialCheckpoint(Workspace ws, String name, int seed) throws Exception {
+        Path init = dir.resolve(name);
+        org.bytedeco.pytorch.global.torch.manual_seed(seed);
+        Checkpoint.save(init, new VideoLM(ws.modelConfig()), null, null);
+        return init;
+    }
+
     @Test
     void rewardsFlowIntoTheUpdate() throws Exception {
         Workspace ws = new Workspace(cfg);
-        Path init = dir.resolve("init");
-        org.bytedeco.pytorch.global.torch.manual_seed(1);
-        Checkpoint.save(init, new VideoLM(ws.modelConfig()), null, null);
+        Path init = initialCheckpoint(ws, "init", 1);
         float[] before = flat(Checkpoint.load(init));
 
         // Equal rewards in every group: zero advantages, zero KL at the start, zero gradient, no change (no weight decay).
@@ -128,10 +134,7 @@ class TrainerSmokeTest {
 
     @Test
     void withTwoUpdatesPerBatchTheLoggedRatiosAreTheSecondUpdates() throws Exception {
-        Workspace ws = new Workspace(cfg);
-        Path init = dir.resolve("init2");
-        org.bytedeco.pytorch.global.torch.manual_seed(3);
-        Checkpoint.save(init, new VideoLM(ws.modelConfig()), null, null);
+        Path init = initialCheckpoint(new Workspace(cfg), "init2", 3);
         Path file = dir.resolve("two_updates.json");
         Files.writeString(file, Files.readString(dir.resolve("tiny.json")).replace("\"weight_decay\": 0.0}",
                 "\"weight_decay\": 0.0, \"updates_per_batch\": 2, \"lr\": 0.05}"));
