@@ -90,6 +90,7 @@ public final class PythonLiteral {
     }
 
     /** A Python tuple: a JSON array that remembers it was not a list ({@code isinstance(x, list)} fails). */
+    @SuppressWarnings("unchecked") // Jackson's own ArrayNode.deepCopy() override, inherited as is
     public static final class Tuple extends ArrayNode {
         Tuple() {
             super(F);
