@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.OptimizerParamGroup;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import rft3d.model.Checkpoint;
 import rft3d.model.DurableDirectory;
 import rft3d.model.VideoLM;
@@ -45,9 +50,7 @@ final class Stage {
             m = Checkpoint.load(last, fresh.device());
         }
         this.model = m;
-        AdamWOptions opts = new AdamWOptions(lr);
-        opts.weight_decay().put(weightDecay);
-        this.optimizer = new AdamW(model.parameterVector(), opts);
+        this.optimizer = optimizer(model, lr, weightDecay);
         if (state != null && name.equals(state.path("stage").asText())) {
             Checkpoint.loadOptimizer(last, optimizer);
             startStep = state.path("step").asInt() + 1;
@@ -55,6 +58,29 @@ final class Stage {
         } else {
             startStep = 0;
         }
+    }
+
+    /**
+     * AdamW with weight decay on the weight matrices only: decay would pull RMSNorm gains towards 0, biases
+     * towards 0 and the embeddings of rarely seen tokens (most box numbers) towards nothing.
+     */
+    static AdamW optimizer(VideoLM model, double lr, double weightDecay) {
+        List<Tensor> decayed = new ArrayList<>(), kept = new ArrayList<>();
+        for (var e : model.parameters().entrySet()) (decays(e.getKey(), e.getValue()) ? decayed : kept).add(e.getValue());
+        AdamWOptions opts = new AdamWOptions(lr);
+        opts.weight_decay().put(weightDecay);
+        AdamW adam = new AdamW(new TensorVector(decayed.toArray(new Tensor[0])), opts);
+        if (!kept.isEmpty()) {
+            AdamWOptions none = new AdamWOptions(lr);
+            none.weight_decay().put(0.0);
+            adam.add_param_group(new OptimizerParamGroup(new TensorVector(kept.toArray(new Tensor[0])), none));
+        }
+        return adam;
+    }
+
+    /** Matrices decay; norms' gains, biases (1-D) and embedding tables do not. */
+    static boolean decays(String name, Tensor t) {
+        return t.dim() >= 2 && !name.contains("embedding");
     }
 
     static void setLearningRate(Optimizer optimizer, double lr) {

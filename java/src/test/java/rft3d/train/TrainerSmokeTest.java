@@ -148,6 +148,30 @@ class TrainerSmokeTest {
     }
 
     @Test
+    void weightDecayShrinksMatricesOnlyNotNormsBiasesOrEmbeddings() throws Exception {
+        Workspace ws = new Workspace(cfg);
+        VideoLM model = Checkpoint.load(initialCheckpoint(ws, "init_decay", 4));
+        Map<String, float[]> before = new java.util.HashMap<>();
+        for (var e : model.parameters().entrySet()) before.put(e.getKey(), Sequences.values(e.getValue()));
+        var adam = Stage.optimizer(model, 0.1, 0.5);
+        Tensor zero = null; // a zero loss: zero gradients, so only the decay moves anything
+        for (Tensor p : model.parameters().values()) zero = zero == null ? p.sum().mul(Sequences.scalar(0)) : zero.add(p.sum().mul(Sequences.scalar(0)));
+        zero.backward();
+        adam.step();
+        int decayed = 0, kept = 0;
+        for (var e : model.parameters().entrySet()) {
+            float[] was = before.get(e.getKey()), now = Sequences.values(e.getValue());
+            boolean decays = Stage.decays(e.getKey(), e.getValue());
+            for (int i = 0; i < was.length; i++) assertEquals(decays ? was[i] * 0.95f : was[i], now[i], 1e-6, e.getKey());
+            if (decays) decayed++;
+            else kept++;
+        }
+        assertTrue(decayed > 0 && kept > 0, decayed + " decayed, " + kept + " kept");
+        assertFalse(Stage.decays("token_embedding", model.parameters().get("token_embedding")));
+        assertFalse(Stage.decays("final_norm", model.parameters().get("final_norm")));
+    }
+
+    @Test
     void evaluationWritesPredictionFilesAndMetrics() throws Exception {
         Workspace ws = new Workspace(cfg);
         org.bytedeco.pytorch.global.torch.manual_seed(2);
