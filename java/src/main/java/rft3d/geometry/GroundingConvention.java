@@ -33,13 +33,9 @@ public enum GroundingConvention {
      * generator writes as the reference answer.
      */
     public Box3D fromWorld(RigidTransform frameToWorld, Box3D world) {
-        RigidTransform worldToFrame = frameToWorld.inverse();
-        if (this == GEOMETRIC) return worldToFrame.apply(world);
-        double[] c = worldToFrame.applyToPoint(world.x(), world.y(), world.z());
-        // toWorld reads the extrinsic angles of E·R back as intrinsic ones, so R = Eᵀ·Ry·Rx·Rz(world angles).
-        double[][] m = worldToFrame.rotateMatrix(extrinsicZxy(world.yaw(), world.roll(), world.pitch()));
-        double[] e = extrinsicAngles(m);
-        return new Box3D(c[0], c[1], c[2], world.sx(), world.sy(), world.sz(), e[0], e[1], e[2]);
+        // The same map run backwards: for vgllm, toWorld reads the extrinsic angles of E·R back as intrinsic
+        // ones, so the answer's R is Eᵀ·Ry·Rx·Rz of the world angles, which toWorld(E⁻¹, world) computes.
+        return toWorld(frameToWorld.inverse(), world);
     }
 
     /** scipy's {@code from_euler("zxy", [a, b, c])}: {@code Ry(c)·Rx(b)·Rz(a)}, the transpose of intrinsic ZXY of the negated angles. */

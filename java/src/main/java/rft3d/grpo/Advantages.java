@@ -17,14 +17,15 @@ public final class Advantages {
         validate(rewards, groupSize);
         int n = rewards.length;
         double[] out = new double[n];
-        double batchScale = powerOfTwoScale(rewards, 0, n);
-        double batchStd = opt.scaling() == AdvantageOptions.Scaling.BATCH_STD ? std(rewards, 0, n, batchScale) : 0;
+        boolean batch = opt.scaling() == AdvantageOptions.Scaling.BATCH_STD;
+        double batchScale = batch ? powerOfTwoScale(rewards, 0, n) : 0;
+        double batchStd = batch ? std(rewards, 0, n, batchScale) : 0;
         for (int start = 0; start < n; start += groupSize) {
             // Sums of huge rewards overflow (1e308 + 1e308), squares of merely large ones too (1e300²):
             // mean and std are taken of the rewards divided by a power of two near their largest magnitude.
             // Dividing by a power of two is exact, so ordinary rewards give the very same doubles as the
             // unscaled formula.
-            double s = opt.scaling() == AdvantageOptions.Scaling.BATCH_STD ? batchScale : powerOfTwoScale(rewards, start, groupSize);
+            double s = batch ? batchScale : powerOfTwoScale(rewards, start, groupSize);
             double mean = mean(rewards, start, groupSize, s);
             double scaledDivisor = switch (opt.scaling()) {
                 case GROUP_STD -> std(rewards, start, groupSize, s) + opt.eps() / s;

@@ -43,19 +43,14 @@ public record VideoEncoding(float[] patches, float[] geometry, long[] frameIds) 
                             for (int x = 0; x < p; x++) patches[k++] = video.rgb()[f][c][py * p + y][px * p + x] - 0.5f;
                     // Every pixel's 3D point in the first frame's camera coordinates: where things are, at
                     // the resolution the boxes need (one depth sample per patch was too coarse to learn from).
-                    float[][] points = new float[3][p * p];
                     for (int y = 0; y < p; y++) {
                         for (int x = 0; x < p; x++) {
                             int iu = px * p + x, iv = py * p + y;
-                            double dd = video.depth()[f][iv][iu];
-                            double[] q = rel.applyToPoint((iu + 0.5 - cam.cx()) / cam.fx() * dd, (iv + 0.5 - cam.cy()) / cam.fy() * dd, dd);
-                            for (int c = 0; c < 3; c++) points[c][y * p + x] = (float) (q[c] / SCALE);
+                            double[] q = unproject(cam, rel, iu + 0.5, iv + 0.5, video.depth()[f][iv][iu]);
+                            for (int c = 0; c < 3; c++) patches[k + c * p * p + y * p + x] = (float) (q[c] / SCALE);
                         }
                     }
-                    for (int c = 0; c < 3; c++) for (int i = 0; i < p * p; i++) patches[k++] = points[c][i];
-                    double u = px * p + p / 2.0, v = py * p + p / 2.0;
-                    double d = video.depth()[f][py * p + p / 2][px * p + p / 2];
-                    double[] point = rel.applyToPoint((u - cam.cx()) / cam.fx() * d, (v - cam.cy()) / cam.fy() * d, d);
+                    double[] point = unproject(cam, rel, px * p + p / 2.0, py * p + p / 2.0, video.depth()[f][py * p + p / 2][px * p + p / 2]);
                     int g = t * GEOMETRY;
                     for (int i = 0; i < 3; i++) geometry[g + i] = (float) (point[i] / SCALE);
                     for (int i = 0; i < 12; i++) geometry[g + 3 + i] = (float) (i % 4 == 3 ? m[i] / SCALE : m[i]);
@@ -63,5 +58,10 @@ public record VideoEncoding(float[] patches, float[] geometry, long[] frameIds) 
             }
         }
         return new VideoEncoding(patches, geometry, frameIds);
+    }
+
+    /** The point at image position (u, v) and depth d, in the first frame's camera coordinates ({@code rel}: frame to first). */
+    private static double[] unproject(Scene.Camera cam, RigidTransform rel, double u, double v, double d) {
+        return rel.applyToPoint((u - cam.cx()) / cam.fx() * d, (v - cam.cy()) / cam.fy() * d, d);
     }
 }

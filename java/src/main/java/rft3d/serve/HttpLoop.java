@@ -69,11 +69,6 @@ final class HttpLoop implements AutoCloseable {
             selector.wakeup();
             return true;
         }
-
-        /** Whether an answer was sent. */
-        boolean answered() {
-            return answered.get();
-        }
     }
 
     private record Outgoing(Connection conn, byte[] bytes, boolean keepAlive) {}

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import rft3d.grpo.AdvantageOptions;
 
 /**
  * A training run's settings. A config file (JSON) overrides the embedded defaults
@@ -136,13 +137,22 @@ public record TrainConfig(String data, String out, long seed, String device, int
         check(grpo.topP > 0 && grpo.topP <= 1, "grpo.top_p", "must be in (0, 1]");
         check(grpo.maxNewTokens >= 1, "grpo.max_new_tokens", "must be >= 1");
         check(grpo.updatesPerBatch >= 1, "grpo.updates_per_batch", "must be >= 1");
-        check(grpo.scaling != null && List.of("group", "batch", "none").contains(grpo.scaling), "grpo.scaling", "must be group, batch or none");
+        check(grpo.scaling != null && parses(() -> AdvantageOptions.parse(grpo.scaling, 0)), "grpo.scaling", "must be group, batch or none");
         check(grpo.tasks != null && !grpo.tasks.isEmpty(), "grpo.tasks", "must name at least one task");
-        check(grpo.lossAggregation != null && List.of("token", "constant").contains(grpo.lossAggregation), "grpo.loss_aggregation",
-                "must be token or constant");
+        check(grpo.lossAggregation != null && parses(() -> PolicyLoss.Aggregation.parse(grpo.lossAggregation)), "grpo.loss_aggregation", "must be token or constant");
         for (String t : grpo.tasks) check(rft3d.reward.Tasks.NAMES.contains(t), "grpo.tasks", "unknown task '" + t + "'; known: " + rft3d.reward.Tasks.NAMES);
         check(logEvery >= 1, "log_every", "must be >= 1");
         check(checkpointEvery >= 1, "checkpoint_every", "must be >= 1");
+    }
+
+    /** Whether the parser that will read a value at run time accepts it (one place knows the names). */
+    private static boolean parses(Runnable parse) {
+        try {
+            parse.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static boolean positive(double v) {
