@@ -12,17 +12,6 @@ namespace {
 
 constexpr unsigned FULL = 0xffffffffu;
 
-// Warp arg-max of (value, index): larger value wins, ties go to the smaller index (the Java loop's rule).
-__device__ inline void warp_argmax(double& v, int& idx) {
-    for (int s = 16; s > 0; s /= 2) {
-        double ov = __shfl_down_sync(FULL, v, s);
-        int oi = __shfl_down_sync(FULL, idx, s);
-        if (ov > v || (ov == v && oi >= 0 && (idx < 0 || oi < idx))) { v = ov; idx = oi; }
-    }
-    v = __shfl_sync(FULL, v, 0);
-    idx = __shfl_sync(FULL, idx, 0);
-}
-
 struct Sum {
     __device__ double operator()(double a, double b) const { return a + b; }
 };
@@ -51,53 +40,131 @@ __device__ inline double pow2_scale(double maxAbs) {
 
 }  // namespace
 
-// Prepares n boxes (9 numbers each) once for all their pairs: table[PREPARED * i], kind[i].
-extern "C" __global__ void prepare_boxes(int n, const double* boxes, double* table, int* kind) {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-        kind[i] = prepare_box(boxes + 9LL * i, table + (long long)PREPARED * i);
+// Prepares boxes (9 numbers each) once for all their pairs: table[PREPARED * i], kind[i], and the bounding
+// sphere (centre, radius) packed alone in sphere[i], which the test of every pair reads. blockIdx.y picks the
+// set: 0 the n1 boxes1 into table1/kind1/sphere1, 1 the n2 boxes2 into the second. Boxes go in and tables
+// out through shared memory, 128 a round, so that global reads and writes are whole lines (a thread writing
+// its own 128-byte row made eight partial writes a line and kept L2 busy).
+extern "C" __global__ void __launch_bounds__(128) prepare_boxes(int n1, const double* boxes1, double* table1, int* kind1,
+                                                                double4* sphere1, int n2, const double* boxes2, double* table2,
+                                                                int* kind2, double4* sphere2) {
+    constexpr int ROW = PREPARED + 1;  // padded, so the threads' rows start in different banks
+    __shared__ double in[128 * 9], out[128 * ROW];
+    const bool first = blockIdx.y == 0;
+    const int n = first ? n1 : n2;
+    const double* boxes = first ? boxes1 : boxes2;
+    double* table = first ? table1 : table2;
+    for (long long start = (long long)blockIdx.x * 128; start < n; start += (long long)gridDim.x * 128) {
+        const int count = (int)min(128LL, n - start);
+        for (int k = threadIdx.x; k < 9 * count; k += 128) in[k] = boxes[9 * start + k];
+        __syncthreads();
+        if (threadIdx.x < count) {
+            double* t = out + ROW * threadIdx.x;
+            (first ? kind1 : kind2)[start + threadIdx.x] = prepare_box(in + 9 * threadIdx.x, t);
+            (first ? sphere1 : sphere2)[start + threadIdx.x] = make_double4(t[0], t[1], t[2], t[15]);
+        }
+        __syncthreads();
+        for (int k = threadIdx.x; k < PREPARED * count; k += 128) table[PREPARED * start + k] = out[ROW * (k / PREPARED) + k % PREPARED];
+        __syncthreads();  // in and out are rewritten by the next round
     }
 }
 
-// Step 1 of the pairwise IoU: every pair gets IoU 0, except pairs that share a label and whose
-// bounding spheres meet, which are appended to a work list (pair index, prediction, GT box). Only a
-// few percent of pairs qualify; compacting them keeps every lane of the costly step 2 busy.
-// Grid: y walks the samples, x the pairs of one sample.
-extern "C" __global__ void candidate_pairs(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
-                                           const double* predTable, const int* predKind, const int* predLabels,
-                                           const double* gtTable, const int* gtKind, const int* gtLabels, double* iou,
-                                           unsigned long long* workCount, long long* workPair, int2* workBoxes) {
-    int lane = threadIdx.x % 32;
+// A warp's walk over the tiles of one sample's matrix, a tile being one row and 32 columns (a lane each):
+// tile t is row t / colBlocks, columns 32 (t % colBlocks) ..; the warp takes every `stride`-th tile. Rows and
+// columns advance by subtraction, so no lane divides per pair.
+struct TileWalk {
+    long long tile, tiles;
+    int row, colBlock, colBlocks, stride;
+    __device__ TileWalk(long long first, long long tiles, int colBlocks, int stride)
+        : tile(first), tiles(tiles), row((int)(first / colBlocks)), colBlock((int)(first % colBlocks)),
+          colBlocks(colBlocks), stride(stride) {}
+    __device__ bool more() const { return tile < tiles; }
+    __device__ void next() {
+        tile += stride;
+        colBlock += stride;
+        while (colBlock >= colBlocks) { colBlock -= colBlocks; row++; }
+    }
+};
+
+// Step 1 of the pairwise IoU: every pair gets IoU 0, except pairs that share a label and whose bounding
+// spheres meet: those go to one of two work lists of (pair index, prediction, GT box), list 1 for pairs
+// clipped face by face, list 0 for the others (aligned, yaw-only, nearly parallel faces). Both share one
+// region of `capacity` entries (all the pairs): list 0 fills it from the front, list 1 from the back. Only a
+// few percent of pairs qualify; compacting them keeps every lane of step 2 busy. Each warp walks row tiles
+// (the GT side coalesced, the prediction's data one broadcast), 32 tiles a chunk; a thread keeps its hits
+// as bits and the block reserves its slots with one atomic per list and chunk: one per warp was a queue of
+// ~10^5 atomics on two addresses. Grid: y walks the samples, x the chunks of one sample. Block: 256 threads.
+extern "C" __global__ void __launch_bounds__(256) candidate_pairs(
+        int numSamples, const int* predOff, const int* gtOff, const long long* pairOff, const double* predTable,
+        const int* predKind, const double4* predSphere, const int* predLabels, const double* gtTable, const int* gtKind,
+        const double4* gtSphere, const int* gtLabels, double* iou, unsigned long long* workCount, long long* workPair,
+        int2* workBoxes, long long capacity) {
+    __shared__ unsigned warpTotals[8];
+    __shared__ unsigned long long base[2];
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+    const long long chunkTiles = 32LL * warps;
     for (int b = blockIdx.y; b < numSamples; b += gridDim.y) {
-        int P = predOff[b + 1] - predOff[b], G = gtOff[b + 1] - gtOff[b];
-        long long n = (long long)P * G;
-        for (long long local = blockIdx.x * (long long)blockDim.x + threadIdx.x; local < n; local += (long long)gridDim.x * blockDim.x) {
-            int p = predOff[b] + (int)(local / G), q = gtOff[b] + (int)(local % G);
-            long long pair = pairOff[b] + local;
-            bool want = predLabels[p] == gtLabels[q] && predKind[p] != INVALID && gtKind[q] != INVALID &&
-                        !cannot_touch(predTable + (long long)PREPARED * p, gtTable + (long long)PREPARED * q);
-            iou[pair] = 0;
-            // Warp-aggregated append: one atomic per warp.
-            unsigned active = __activemask();
-            unsigned ballot = __ballot_sync(active, want);
-            int leader = __ffs(active) - 1;
-            unsigned long long base = 0;
-            if (lane == leader && ballot) base = atomicAdd(workCount, (unsigned long long)__popc(ballot));
-            base = __shfl_sync(active, base, leader);
-            if (want) {
-                unsigned long long slot = base + __popc(ballot & ((1u << lane) - 1));
-                workPair[slot] = pair;
-                workBoxes[slot] = make_int2(p, q);
+        const int P = predOff[b + 1] - predOff[b], G = gtOff[b + 1] - gtOff[b];
+        if (G == 0) continue;
+        const int colBlocks = (G + 31) / 32;
+        const long long tiles = (long long)P * colBlocks;
+        double* m = iou + pairOff[b];
+        for (long long chunk = blockIdx.x * chunkTiles; chunk < tiles; chunk += gridDim.x * chunkTiles) {
+            unsigned faceBits = 0, otherBits = 0;
+            int it = 0;
+            for (TileWalk w(chunk + warp, tiles, colBlocks, warps); it < 32 && w.more(); it++, w.next()) {
+                int q = 32 * w.colBlock + lane;
+                if (q >= G) continue;
+                int p = predOff[b] + w.row, g = gtOff[b] + q;
+                m[(long long)w.row * G + q] = 0;
+                int pk = predKind[p], gk = gtKind[g];
+                if (predLabels[p] != gtLabels[g] || pk == INVALID || gk == INVALID) continue;
+                double4 sp = predSphere[p], sg = gtSphere[g];
+                double dx = sp.x - sg.x, dy = sp.y - sg.y, dz = sp.z - sg.z;
+                if (dx * dx + dy * dy + dz * dz > (sp.w + sg.w) * (sp.w + sg.w)) continue;  // cannot_touch
+                if (facewise_pair(predTable + (long long)PREPARED * p, pk, gtTable + (long long)PREPARED * g, gk)) faceBits |= 1u << it;
+                else otherBits |= 1u << it;
             }
+            // Block-wide exclusive scan of the per-thread counts, both lists packed in one word (each < 2^16).
+            unsigned mine = (__popc(faceBits) << 16) | __popc(otherBits), incl = mine;
+            for (int s = 1; s < 32; s *= 2) {
+                unsigned v = __shfl_up_sync(FULL, incl, s);
+                if (lane >= s) incl += v;
+            }
+            if (lane == 31) warpTotals[warp] = incl;
+            __syncthreads();
+            unsigned before = incl - mine, total = 0;
+            for (int k = 0; k < warps; k++) {
+                if (k < warp) before += warpTotals[k];
+                total += warpTotals[k];
+            }
+            if (threadIdx.x == 0) {
+                base[0] = (total & 0xffff) ? atomicAdd(&workCount[0], (unsigned long long)(total & 0xffff)) : 0;
+                base[1] = (total >> 16) ? atomicAdd(&workCount[1], (unsigned long long)(total >> 16)) : 0;
+            }
+            __syncthreads();
+            unsigned long long slot[2] = {base[0] + (before & 0xffff), base[1] + (before >> 16)};
+            it = 0;
+            for (TileWalk w(chunk + warp, tiles, colBlocks, warps); it < 32 && (faceBits | otherBits) >> it; it++, w.next()) {
+                if (!(((faceBits | otherBits) >> it) & 1)) continue;
+                int list = (faceBits >> it) & 1, q = 32 * w.colBlock + lane;
+                long long at = list ? capacity - 1 - (long long)slot[1]++ : (long long)slot[0]++;
+                workPair[at] = pairOff[b] + (long long)w.row * G + q;
+                workBoxes[at] = make_int2(predOff[b] + w.row, gtOff[b] + q);
+            }
+            __syncthreads();  // warpTotals and base are rewritten by the next chunk
         }
     }
 }
 
-// Step 2 of the pairwise IoU: the exact IoU of every listed pair (DetectionMatcher.iouMatrix).
+// Step 2a: the exact IoU of each pair of work list 0 (DetectionMatcher.iouMatrix), a thread a pair. Item i
+// goes to block i % gridDim, so a short list is spread over all SMs: its nearly-parallel pairs take the
+// watertight clipper, whose 5 KB of local memory a thread only stays in L1 when few share an SM.
 extern "C" __global__ void candidate_iou(const unsigned long long* workCount, const long long* workPair,
                                          const int2* workBoxes, const double* predTable, const int* predKind,
                                          const double* gtTable, const int* gtKind, double* iou) {
-    unsigned long long n = *workCount;
-    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < n;
+    unsigned long long n = workCount[0];
+    for (unsigned long long i = threadIdx.x * (unsigned long long)gridDim.x + blockIdx.x; i < n;
          i += (unsigned long long)gridDim.x * blockDim.x) {
         int2 pq = workBoxes[i];
         iou[workPair[i]] = iou_prepared(predTable + (long long)PREPARED * pq.x, predKind[pq.x],
@@ -105,12 +172,66 @@ extern "C" __global__ void candidate_iou(const unsigned long long* workCount, co
     }
 }
 
+// Step 2b: pairs of work list 1 (from the back of the lists' region), twelve threads a pair and eight pairs
+// a block of 96: thread 12 k + f clips face f of the prediction by the GT box (f < 6) or face f - 6 of the GT
+// box by the prediction, and the block sums each pair's twelve parts in Iou3D.facewiseIntersection's order.
+// Each thread's polygon buffers are a column of dynamic shared memory (40 doubles a thread): in local
+// memory, lanes at different vertices were a scattered access each, and L1 bandwidth bound the kernel.
+// (Skipping the planes that do not cut a face, and queueing only the faces that need clipping, were
+// measured no faster: lanes of a warp then diverge over which planes they clip.)
+extern "C" __global__ void __launch_bounds__(96) facewise_iou(const unsigned long long* workCount, const long long* workPair,
+                                                              const int2* workBoxes, long long capacity,
+                                                              const double* predTable, const double* gtTable, double* iou) {
+    extern __shared__ double polygons[];
+    __shared__ double parts[96];
+    const unsigned long long n = workCount[1];
+    const int f = threadIdx.x % 12, slot = threadIdx.x / 12, pairsPerBlock = blockDim.x / 12;
+    for (unsigned long long first = (unsigned long long)blockIdx.x * pairsPerBlock; first < n;
+         first += (unsigned long long)gridDim.x * pairsPerBlock) {
+        const unsigned long long i = first + slot;
+        const long long at = capacity - 1 - (long long)i;
+        const double *a = nullptr, *b = nullptr;
+        double part = 0;
+        if (i < n) {
+            int2 pq = workBoxes[at];
+            a = predTable + (long long)PREPARED * pq.x;
+            b = gtTable + (long long)PREPARED * pq.y;
+            part = face_volume6(f < 6 ? a : b, f < 6 ? b : a, a, f % 6, polygons + threadIdx.x, blockDim.x);
+        }
+        parts[threadIdx.x] = part;
+        __syncthreads();
+        if (f == 0 && i < n) {
+            const double* mine = parts + 12 * slot;
+            double v6 = 0;
+            for (int k = 0; k < 6; k++) v6 += mine[k] + mine[6 + k];
+            iou[workPair[at]] = iou_from_intersection(a, b, fmax(0.0, v6 / 6));
+        }
+        __syncthreads();  // parts is rewritten by the next round
+    }
+}
+
+// The largest v over the warp, returned to every lane, for v >= 0 (+0, never -0): non-negative doubles
+// order as their bit patterns, so two 32-bit reductions find it exactly.
+__device__ inline double warp_max_nonneg(double v) {
+    unsigned hi = __reduce_max_sync(FULL, (unsigned)__double2hiint(v));
+    unsigned lo = __reduce_max_sync(FULL, (unsigned)__double2hiint(v) == hi ? (unsigned)__double2loint(v) : 0u);
+    return __hiloint2double((int)hi, (int)lo);
+}
+
+// Warp arg-max of (v >= 0, g): the largest v, ties to the smallest g (the Java loop's rule), to every lane.
+__device__ inline void warp_argmax(double& v, int& g) {
+    double best = warp_max_nonneg(v);
+    g = (int)__reduce_min_sync(FULL, v == best ? (unsigned)g : 0x7fffffffu);
+    v = best;
+}
+
 // Detection statistics of each sample from its IoU matrix, one warp (block of 32) per sample
 // (DetectionMatcher.fromIou): greedy matching in output order per threshold, F1 averaged over thresholds,
 // mean best IoU: parts[5 * b ..] = {meanBestIou, f1, tp, fp, fn}, counts at the first threshold. The
-// weighted total is made on the host, by DetectionTask's one formula. The matching loop is a chain of dependent reads, so a sample's
-// matrix and used flags are staged in shared memory when they fit in sharedBytes; otherwise they are read
-// from global memory (`used` is global scratch with one byte per GT box).
+// weighted total is made on the host, by DetectionTask's one formula. The matching loop is a chain of
+// dependent steps, so a sample's matrix and used flags are staged in shared memory when they fit in
+// sharedBytes (otherwise read from global memory; `used` is global scratch with one byte per GT box), and
+// each step is three warp reductions.
 extern "C" __global__ void detection_reward(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
                                             const double* iou, const double* thresholds, int numThresholds,
                                             unsigned char* used, int sharedBytes, double* parts) {
@@ -134,30 +255,39 @@ extern "C" __global__ void detection_reward(int numSamples, const int* predOff, 
             meanBest = 1;
             f1Sum = numThresholds;
         } else {
+            // Row bests 32 rows at a time, a lane a row (read from a rotated start, so that lanes of a staged
+            // tile fall in different banks), then summed in row order as the CPU does.
             double bestSum = 0;
-            for (int p = 0; p < P; p++) {
+            for (int base = 0; base < P; base += 32) {
+                int p = base + lane;
                 double v = 0;
-                for (int g = lane; g < G; g += 32) v = fmax(v, m[(long long)p * G + g]);
-                for (int s = 16; s > 0; s /= 2) v = fmax(v, __shfl_down_sync(FULL, v, s));
-                bestSum += __shfl_sync(FULL, v, 0);
+                if (p < P && G > 0) {
+                    const double* row = m + (long long)p * G;
+                    for (int k = 0, g = lane % G; k < G; k++, g = g + 1 == G ? 0 : g + 1) v = fmax(v, row[g]);
+                }
+                for (int r = 0; r < 32 && base + r < P; r++) bestSum += __shfl_sync(FULL, v, r);
             }
             meanBest = P == 0 ? 0 : bestSum / P;
             for (int t = 0; t < numThresholds; t++) {
+                const double th = thresholds[t];
                 for (int g = lane; g < G; g += 32) u[g] = 0;
                 __syncwarp();
                 int tp = 0;
                 for (int p = 0; p < P; p++) {
                     double v = 0;
-                    int idx = -1;
+                    int idx = 0x7fffffff;
                     for (int g = lane; g < G; g += 32) {
                         double x = m[(long long)p * G + g];
                         if (!u[g] && x > v) { v = x; idx = g; }  // strict: this lane's smallest g wins ties
                     }
-                    warp_argmax(v, idx);
-                    if (idx >= 0 && v > thresholds[t]) {
-                        if (lane == 0) u[idx] = 1;
-                        tp++;
-                    }
+                    // Most rows have at most one lane above the threshold: then that lane's entry is the
+                    // arg-max, and the three reductions are needed only when two or more compete.
+                    unsigned above = __ballot_sync(FULL, v > th && idx != 0x7fffffff);
+                    if (above == 0) continue;
+                    if (__popc(above) == 1) idx = __shfl_sync(FULL, idx, __ffs(above) - 1);
+                    else warp_argmax(v, idx);
+                    if (lane == 0) u[idx] = 1;
+                    tp++;
                     __syncwarp();
                 }
                 int fp = P - tp, fn = G - tp;

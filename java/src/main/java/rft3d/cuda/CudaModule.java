@@ -8,6 +8,8 @@ import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
@@ -36,6 +38,9 @@ public final class CudaModule implements AutoCloseable {
     private final CUcontext context = new CUcontext();
     private final CUmodule module = new CUmodule();
     private final CUstream stream = new CUstream();
+    /** A second stream for work independent of the main stream's, joined back with two events. */
+    private final CUstream side = new CUstream();
+    private final CUevent forked = new CUevent(), joined = new CUevent();
     private final String deviceName;
     private final int multiprocessors;
 
@@ -53,6 +58,9 @@ public final class CudaModule implements AutoCloseable {
             cuCtxSetCurrent(context);
             cuModuleLoadData(module, fatbin);
             cuStreamCreate(stream, 0);
+            cuStreamCreate(side, 0);
+            cuEventCreate(forked, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+            cuEventCreate(joined, CUevent_flags.CU_EVENT_DISABLE_TIMING);
             byte[] name = new byte[256];
             cuDeviceGetName(name, name.length, device);
             deviceName = new String(name, 0, indexOfZero(name)).trim();
@@ -120,6 +128,27 @@ public final class CudaModule implements AutoCloseable {
 
     /** Launches a kernel on a {@code blocksX × blocksY} grid with {@code sharedBytes} of dynamic shared memory. */
     void launchGrid(CUfunction f, long blocksX, int blocksY, int threads, int sharedBytes, Object... args) {
+        launchOn(stream, f, blocksX, blocksY, threads, sharedBytes, args);
+    }
+
+    /** Launches on the side stream: it runs concurrently with main-stream work queued after {@link #forkSide}. */
+    void launchOnSide(CUfunction f, long blocks, int threads, Object... args) {
+        launchOn(side, f, blocks, 1, threads, 0, args);
+    }
+
+    /** Side-stream work queued from now on starts after everything queued so far on the main stream. */
+    void forkSide() {
+        cuEventRecord(forked, stream);
+        cuStreamWaitEvent(side, forked, 0);
+    }
+
+    /** Main-stream work queued from now on starts after everything queued so far on the side stream. */
+    void joinSide() {
+        cuEventRecord(joined, side);
+        cuStreamWaitEvent(stream, joined, 0);
+    }
+
+    private static void launchOn(CUstream stream, CUfunction f, long blocksX, int blocksY, int threads, int sharedBytes, Object... args) {
         if (blocksX == 0 || blocksY == 0) return;
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -151,6 +180,9 @@ public final class CudaModule implements AutoCloseable {
     @Override
     public void close() {
         makeCurrent();
+        cuEventDestroy(forked);
+        cuEventDestroy(joined);
+        cuStreamDestroy(side);
         cuStreamDestroy(stream);
         cuModuleUnload(module);
         cuDevicePrimaryCtxRelease(device);

@@ -40,6 +40,12 @@ public final class GpuRewardEngine implements RewardEngine {
     private static final int THREADS = 256;
     /** Largest per-sample IoU matrix the matching kernel stages in shared memory (the default 48 KiB limit). */
     private static final int MAX_STAGED_BYTES = 48 << 10;
+    /** facewise_iou's block: eight pairs of twelve faces. */
+    private static final int FACEWISE_THREADS = 96;
+    /** Blocks per SM for the face-wise IoU kernel (a grid-stride loop): as many as its shared memory lets in. */
+    private static final long FACEWISE_BLOCKS_PER_SM = 7;
+    /** facewise_iou's polygon buffers: 40 doubles for each thread. */
+    private static final int FACEWISE_SHARED_BYTES = 40 * 8 * FACEWISE_THREADS;
 
     private final RewardConfig cfg;
     private final CudaModule cuda;
@@ -47,7 +53,7 @@ public final class GpuRewardEngine implements RewardEngine {
     private final DeviceArena arena = new DeviceArena();
     /** Device-only memory of the detection kernels (IoU matrix first, then the pieces carved after it). */
     private final DeviceBuffer scratch = new DeviceBuffer();
-    private final CUfunction prepareBoxes, candidatePairs, candidateIou, detectionReward, groundingReward, numericReward, batchMoments, groupAdvantages, lossStats;
+    private final CUfunction prepareBoxes, candidatePairs, candidateIou, facewiseIou, detectionReward, groundingReward, numericReward, batchMoments, groupAdvantages, lossStats;
     private final CUevent start = new CUevent(), stop = new CUevent();
     private float lastKernelMillis;
 
@@ -58,6 +64,7 @@ public final class GpuRewardEngine implements RewardEngine {
         prepareBoxes = cuda.function("prepare_boxes");
         candidatePairs = cuda.function("candidate_pairs");
         candidateIou = cuda.function("candidate_iou");
+        facewiseIou = cuda.function("facewise_iou");
         detectionReward = cuda.function("detection_reward");
         groundingReward = cuda.function("grounding_reward");
         numericReward = cuda.function("numeric_reward");
@@ -150,14 +157,17 @@ public final class GpuRewardEngine implements RewardEngine {
         long oParts = arena.reserve(40L * b);
         long pairs = pairOff[b];
         int nPred = predOff[b], nGt = gtOff[b];
-        long maxPairsPerSample = 0;
+        long maxPairsPerSample = 0, maxTiles = 0; // a tile: one row and 32 columns of a sample's IoU matrix
         int maxGt = 0;
         for (int i = 0; i < b; i++) {
             maxPairsPerSample = Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
+            maxTiles = Math.max(maxTiles, (long) (predOff[i + 1] - predOff[i]) * ceilDiv(gtOff[i + 1] - gtOff[i], 32));
             maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
         }
-        // Device scratch, carved in 256-byte aligned pieces: IoU matrix, prepared boxes, kinds, work list, used flags.
-        long[] sizes = {8 * pairs, 128L * nPred, 128L * nGt, 4L * nPred, 4L * nGt, 8, 8 * pairs, 8 * pairs, Math.max(1, nGt)};
+        // Device scratch, carved in 256-byte aligned pieces: IoU matrix, prepared boxes, kinds, bounding spheres,
+        // the two work lists' counts and their shared region, used flags.
+        long[] sizes = {8 * pairs, 128L * nPred, 128L * nGt, 4L * nPred, 4L * nGt, 32L * nPred, 32L * nGt, 16, 8 * pairs, 8 * pairs,
+                Math.max(1, nGt)};
         long[] at = new long[sizes.length];
         long total = 0;
         for (int i = 0; i < sizes.length; i++) {
@@ -166,19 +176,26 @@ public final class GpuRewardEngine implements RewardEngine {
         }
         CUdeviceptr mem = scratch.ensure(total);
         CUdeviceptr iou = mem.withByteOffset(at[0]), predTable = mem.withByteOffset(at[1]), gtTable = mem.withByteOffset(at[2]);
-        CUdeviceptr predKind = mem.withByteOffset(at[3]), gtKind = mem.withByteOffset(at[4]), workCount = mem.withByteOffset(at[5]);
-        CUdeviceptr workPair = mem.withByteOffset(at[6]), workBoxes = mem.withByteOffset(at[7]), used = mem.withByteOffset(at[8]);
+        CUdeviceptr predKind = mem.withByteOffset(at[3]), gtKind = mem.withByteOffset(at[4]);
+        CUdeviceptr predSphere = mem.withByteOffset(at[5]), gtSphere = mem.withByteOffset(at[6]), workCount = mem.withByteOffset(at[7]);
+        CUdeviceptr workPair = mem.withByteOffset(at[8]), workBoxes = mem.withByteOffset(at[9]), used = mem.withByteOffset(at[10]);
         int shared = (int) Math.min(MAX_STAGED_BYTES, 8L * maxPairsPerSample + maxGt);
-        final long maxPairs = maxPairsPerSample;
+        final long tilesPerSample = maxTiles;
         run(inputs, oParts, () -> {
-            cuMemsetD8Async(workCount, (byte) 0, 8, cuda.stream());
-            cuda.launch(prepareBoxes, gridFor(nPred, THREADS), THREADS, nPred, arena.at(oPredBoxes), predTable, predKind);
-            cuda.launch(prepareBoxes, gridFor(nGt, THREADS), THREADS, nGt, arena.at(oGtBoxes), gtTable, gtKind);
-            cuda.launchGrid(candidatePairs, Math.min(ceilDiv(maxPairs, THREADS), 64), Math.min(b, 65535), THREADS, 0,
-                    b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, arena.at(oPredLabels),
-                    gtTable, gtKind, arena.at(oGtLabels), iou, workCount, workPair, workBoxes);
-            // The work list's length stays on the device: size the grid for all pairs, the kernel stops at the count.
-            cuda.launch(candidateIou, gridFor(pairs, 128), 128, workCount, workPair, workBoxes, predTable, predKind, gtTable, gtKind, iou);
+            cuMemsetD8Async(workCount, (byte) 0, 16, cuda.stream());
+            cuda.launchGrid(prepareBoxes, Math.min(ceilDiv(Math.max(nPred, nGt), 128), 8L * cuda.multiprocessors()), 2, 128, 0,
+                    nPred, arena.at(oPredBoxes), predTable, predKind, predSphere, nGt, arena.at(oGtBoxes), gtTable, gtKind, gtSphere);
+            // A chunk of candidate_pairs is 32 tiles for each of its warps: THREADS tiles.
+            cuda.launchGrid(candidatePairs, Math.min(ceilDiv(tilesPerSample, THREADS), 64), Math.min(b, 65535), THREADS, 0, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, predSphere, arena.at(oPredLabels),
+                    gtTable, gtKind, gtSphere, arena.at(oGtLabels), iou, workCount, workPair, workBoxes, pairs);
+            // The lists' lengths stay on the device: the grids are sized for the worst case, kernels stop at the
+            // counts. List 0 (few pairs, but the watertight clipper's long latency) runs beside list 1.
+            cuda.forkSide();
+            cuda.launchOnSide(candidateIou, Math.min(ceilDiv(pairs, 128), 4L * cuda.multiprocessors()), 128,
+                    workCount, workPair, workBoxes, predTable, predKind, gtTable, gtKind, iou);
+            cuda.launchGrid(facewiseIou, Math.min(ceilDiv(12 * pairs, FACEWISE_THREADS), FACEWISE_BLOCKS_PER_SM * cuda.multiprocessors()), 1,
+                    FACEWISE_THREADS, FACEWISE_SHARED_BYTES, workCount, workPair, workBoxes, pairs, predTable, gtTable, iou);
+            cuda.joinSide();
             cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(oPredOff), arena.at(oGtOff),
                     arena.at(oPairOff), iou, arena.at(oThresholds), thresholds.length, used, shared, arena.at(oParts));
         });
