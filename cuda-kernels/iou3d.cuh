@@ -1,6 +1,5 @@
 // Exact oriented 3D IoU on the device: the same algorithm, tolerance and path choice as the Java
-// reference rft3d.geometry.Iou3D (read that first), in float64 so results match it to ~1e-12. One difference
-// of arithmetic: face-wise clipping runs in each face's own plane (face_volume6), to stay out of local memory.
+// reference rft3d.geometry.Iou3D (read that first), in float64 so results match it to ~1e-12.
 // A box is 9 doubles: x, y, z, sx, sy, sz, yaw, roll, pitch (intrinsic ZXY: R = Rz(yaw) Rx(roll) Ry(pitch)).
 #pragma once
 
@@ -191,10 +190,8 @@ __device__ inline void box_corners(const double* b, const double* o, double corn
 }
 
 // Six times the volume that face f (0-5: +x, -x, +y, -y, +z, -z) of prepared box x contributes once clipped
-// to prepared box y, coordinates relative to a's centre: Iou3D.clippedFaceVolume6 computed in the face's own
-// plane. The face is the rectangle |u| <= h1, |v| <= h2 in the frame (e1, e2) with e1 x e2 its outward normal n;
-// y's six planes become half-planes in (u, v), and the clipped polygon's shoelace area A (counter-clockwise)
-// gives the fan sum as 2 A (n . o); results agree with the CPU's to ~1e-14. The two polygon buffers (10
+// to prepared box y, coordinates relative to a's centre (Iou3D.faceVolume6, line for line): clipped in the
+// face's own plane, two coordinates a vertex, so that the polygon buffers take 320 bytes. The two buffers (10
 // vertices, 2 coordinates) are buf[k * stride], k < 40: a column of shared memory when every thread of a
 // block clips a face (its lanes then never meet in a bank, however their polygons differ), or a local array.
 __device__ inline double face_volume6(const double* x, const double* y, const double* a, int f, double* buf, int stride) {

@@ -46,8 +46,8 @@ __device__ inline double pow2_scale(double maxAbs) {
 // out through shared memory, 128 a round, so that global reads and writes are whole lines (a thread writing
 // its own 128-byte row made eight partial writes a line and kept L2 busy).
 extern "C" __global__ void __launch_bounds__(128) prepare_boxes(int n1, const double* boxes1, double* table1, int* kind1,
-                                                                double4* sphere1, int n2, const double* boxes2, double* table2,
-                                                                int* kind2, double4* sphere2) {
+                                                                double4_32a* sphere1, int n2, const double* boxes2, double* table2,
+                                                                int* kind2, double4_32a* sphere2) {
     constexpr int ROW = PREPARED + 1;  // padded, so the threads' rows start in different banks
     __shared__ double in[128 * 9], out[128 * ROW];
     const bool first = blockIdx.y == 0;
@@ -61,7 +61,7 @@ extern "C" __global__ void __launch_bounds__(128) prepare_boxes(int n1, const do
         if (threadIdx.x < count) {
             double* t = out + ROW * threadIdx.x;
             (first ? kind1 : kind2)[start + threadIdx.x] = prepare_box(in + 9 * threadIdx.x, t);
-            (first ? sphere1 : sphere2)[start + threadIdx.x] = make_double4(t[0], t[1], t[2], t[15]);
+            (first ? sphere1 : sphere2)[start + threadIdx.x] = make_double4_32a(t[0], t[1], t[2], t[15]);
         }
         __syncthreads();
         for (int k = threadIdx.x; k < PREPARED * count; k += 128) table[PREPARED * start + k] = out[ROW * (k / PREPARED) + k % PREPARED];
@@ -96,8 +96,8 @@ struct TileWalk {
 // ~10^5 atomics on two addresses. Grid: y walks the samples, x the chunks of one sample. Block: 256 threads.
 extern "C" __global__ void __launch_bounds__(256) candidate_pairs(
         int numSamples, const int* predOff, const int* gtOff, const long long* pairOff, const double* predTable,
-        const int* predKind, const double4* predSphere, const int* predLabels, const double* gtTable, const int* gtKind,
-        const double4* gtSphere, const int* gtLabels, double* iou, unsigned long long* workCount, long long* workPair,
+        const int* predKind, const double4_32a* predSphere, const int* predLabels, const double* gtTable, const int* gtKind,
+        const double4_32a* gtSphere, const int* gtLabels, double* iou, unsigned long long* workCount, long long* workPair,
         int2* workBoxes, long long capacity) {
     __shared__ unsigned warpTotals[8];
     __shared__ unsigned long long base[2];
@@ -119,7 +119,7 @@ extern "C" __global__ void __launch_bounds__(256) candidate_pairs(
                 m[(long long)w.row * G + q] = 0;
                 int pk = predKind[p], gk = gtKind[g];
                 if (predLabels[p] != gtLabels[g] || pk == INVALID || gk == INVALID) continue;
-                double4 sp = predSphere[p], sg = gtSphere[g];
+                double4_32a sp = predSphere[p], sg = gtSphere[g];
                 double dx = sp.x - sg.x, dy = sp.y - sg.y, dz = sp.z - sg.z;
                 if (dx * dx + dy * dy + dz * dz > (sp.w + sg.w) * (sp.w + sg.w)) continue;  // cannot_touch
                 if (facewise_pair(predTable + (long long)PREPARED * p, pk, gtTable + (long long)PREPARED * g, gk)) faceBits |= 1u << it;

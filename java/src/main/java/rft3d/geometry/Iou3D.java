@@ -140,7 +140,8 @@ public final class Iou3D {
      * polyhedron instead ({@link #watertightIntersection}).
      */
     static double polyhedralIntersection(Box3D a, Box3D b) {
-        return nearlyParallelFaces(a.rotation(), b.rotation()) ? watertightIntersection(a, b) : facewiseIntersection(a, b);
+        double[][] ra = a.rotation(), rb = b.rotation();
+        return nearlyParallelFaces(ra, rb) ? watertightIntersection(a, b) : facewiseIntersection(a, ra, b, rb);
     }
 
     /**
@@ -164,44 +165,91 @@ public final class Iou3D {
      * turned into a volume by the divergence theorem. Only for pairs without nearly parallel faces.
      */
     static double facewiseIntersection(Box3D a, Box3D b) {
-        double ox = a.x(), oy = a.y(), oz = a.z(); // relative to a's centre, for precision
-        double[][] ca = shiftedCorners(a, ox, oy, oz), cb = shiftedCorners(b, ox, oy, oz);
-        double[][] planesA = planes(a, ox, oy, oz), planesB = planes(b, ox, oy, oz);
+        return facewiseIntersection(a, a.rotation(), b, b.rotation());
+    }
+
+    private static double facewiseIntersection(Box3D a, double[][] ra, Box3D b, double[][] rb) {
+        double[] ac = {a.x() - a.x(), a.y() - a.y(), a.z() - a.z()}, bc = {b.x() - a.x(), b.y() - a.y(), b.z() - a.z()};
+        double[] as = {a.sx(), a.sy(), a.sz()}, bs = {b.sx(), b.sy(), b.sz()};
+        double[] work = new double[4 * MAX_POLY + 12];
         double volume6 = 0;
-        for (int[] face : FACES) volume6 += clippedFaceVolume6(ca, face, planesB) + clippedFaceVolume6(cb, face, planesA);
+        for (int f = 0; f < 6; f++) volume6 += faceVolume6(ac, as, ra, bc, bs, rb, f, work) + faceVolume6(bc, bs, rb, ac, as, ra, f, work);
         return Math.max(0, volume6 / 6);
     }
 
-    /** Six times the signed volume that the face (clipped to the half-spaces) contributes. */
-    private static double clippedFaceVolume6(double[][] corners, int[] face, double[][] halfSpaces) {
-        double[][] poly = new double[10][], next = new double[10][]; // a quad clipped by 6 planes: at most 10 vertices
+    /** A quad clipped by 6 planes has at most 10 vertices. */
+    private static final int MAX_POLY = 10;
+
+    /**
+     * Six times the signed volume that face f ({@link #FACES} order) of box x (centre xc relative to A's,
+     * sizes xs, rotation rx) contributes once clipped to box y's half-spaces. The clipping runs in the face's own plane:
+     * the face is the rectangle |u| ≤ h1, |v| ≤ h2 in the frame (e1, e2) with e1 × e2 its outward normal n,
+     * y's planes become half-planes in (u, v), and the clipped polygon's shoelace area A2/2 gives the
+     * divergence theorem's term as A2 (n·o). Two coordinates a vertex, in {@code buf} (two polygons, then
+     * the frame): the CUDA kernel's face_volume6 is this, line for line.
+     */
+    private static double faceVolume6(double[] xc, double[] xs, double[][] rx, double[] yc, double[] ys, double[][] ry, int f,
+                                      double[] buf) {
+        int k = f / 2, k1 = (k + 1) % 3, k2 = (k + 2) % 3;
+        double s = f % 2 == 0 ? 1 : -1;
+        int e1 = 4 * MAX_POLY, e2 = e1 + 3, o = e2 + 3, rel = o + 3; // the frame, after the two polygon buffers
+        double no = 0;
+        for (int r = 0; r < 3; r++) {
+            buf[e1 + r] = rx[r][k1];
+            buf[e2 + r] = s * rx[r][k2];
+            buf[o + r] = xc[r] + s * (xs[k] / 2) * rx[r][k];
+            buf[rel + r] = buf[o + r] - yc[r];
+        }
+        for (int r = 0; r < 3; r++) no += s * rx[r][k] * buf[o + r];
+        double h1 = xs[k1] / 2, h2 = xs[k2] / 2;
+        int poly = 0, next = 2 * MAX_POLY; // offsets of the two buffers in buf
+        buf[0] = -h1; buf[1] = -h2; buf[2] = h1; buf[3] = -h2; buf[4] = h1; buf[5] = h2; buf[6] = -h1; buf[7] = h2;
         int n = 4;
-        for (int i = 0; i < 4; i++) poly[i] = corners[face[i]];
-        for (double[] h : halfSpaces) {
-            int m = 0;
+        for (int h = 0; h < 6; h++) {
+            int m = h / 2;
+            double sg = h % 2 == 0 ? 1 : -1;
+            double al = 0, be = 0, ga = 0;
+            for (int r = 0; r < 3; r++) {
+                double c = ry[r][m];
+                al += c * buf[e1 + r];
+                be += c * buf[e2 + r];
+                ga += c * buf[rel + r];
+            }
+            double pa = sg * al, pb = sg * be, pc = ys[m] / 2 - sg * ga; // inside: pa u + pb v <= pc
+            int out = 0;
+            double pu = buf[poly], pv = buf[poly + 1], dp = pa * pu + pb * pv - pc;
             for (int i = 0; i < n; i++) {
-                double[] p = poly[i], q = poly[(i + 1) % n];
-                double dp = h[0] * p[0] + h[1] * p[1] + h[2] * p[2] - h[3];
-                double dq = h[0] * q[0] + h[1] * q[1] + h[2] * q[2] - h[3];
-                if (dp <= 0) next[m++] = p;
+                int j = i + 1 == n ? 0 : i + 1;
+                double qu = buf[poly + 2 * j], qv = buf[poly + 2 * j + 1], dq = pa * qu + pb * qv - pc;
+                if (dp <= 0) {
+                    buf[next + 2 * out] = pu;
+                    buf[next + 2 * out + 1] = pv;
+                    out++;
+                }
                 if ((dp <= 0) != (dq <= 0)) {
                     double t = dp / (dp - dq);
-                    next[m++] = new double[] {p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t, p[2] + (q[2] - p[2]) * t};
+                    buf[next + 2 * out] = pu + (qu - pu) * t;
+                    buf[next + 2 * out + 1] = pv + (qv - pv) * t;
+                    out++;
                 }
+                pu = qu;
+                pv = qv;
+                dp = dq;
             }
-            double[][] swap = poly;
+            int swap = poly;
             poly = next;
             next = swap;
-            n = m;
+            n = out;
             if (n < 3) return 0;
         }
-        double v = 0;
-        double[] p0 = poly[0];
-        for (int i = 1; i + 1 < n; i++) {
-            double[] p1 = poly[i], p2 = poly[i + 1];
-            v += p0[0] * (p1[1] * p2[2] - p1[2] * p2[1]) - p0[1] * (p1[0] * p2[2] - p1[2] * p2[0]) + p0[2] * (p1[0] * p2[1] - p1[1] * p2[0]);
+        double area2 = 0, u0 = buf[poly], v0 = buf[poly + 1], pu = u0, pv = v0;
+        for (int i = 1; i <= n; i++) {
+            double qu = i == n ? u0 : buf[poly + 2 * i], qv = i == n ? v0 : buf[poly + 2 * i + 1];
+            area2 += pu * qv - qu * pv;
+            pu = qu;
+            pv = qv;
         }
-        return v;
+        return area2 * no;
     }
 
     /**
