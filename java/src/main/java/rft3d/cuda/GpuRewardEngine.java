@@ -11,6 +11,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
+import rft3d.geometry.Box3D;
 import rft3d.geometry.LabeledBox;
 import rft3d.grpo.AdvantageOptions;
 import rft3d.grpo.Advantages;
@@ -107,7 +108,7 @@ public final class GpuRewardEngine implements RewardEngine {
 
     private List<Reward> scoreDetection(List<String> completions, List<JsonNode> gts) {
         DetectionTask task = new DetectionTask(cfg);
-        Object[] truths = CpuRewardEngine.parseTruths(task, gts);
+        Object[] truths = cpu.parseTruths(task, gts);
         List<ParsedAnswer<List<LabeledBox>>> parsed = cpu.map(completions.size(), i -> DetectionTask.parse(completions.get(i), ((List<?>) truths[i]).size()));
         List<List<LabeledBox>> preds = new ArrayList<>(parsed.size());
         List<List<LabeledBox>> gtBoxes = new ArrayList<>(parsed.size());
@@ -132,7 +133,6 @@ public final class GpuRewardEngine implements RewardEngine {
     public synchronized DetectionOutput detection(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, double[] format) {
         int b = preds.size();
         if (gts.size() != b || format.length != b) throw new IllegalArgumentException("preds, gts and format differ in length");
-        Map<String, Integer> labelIds = new HashMap<>();
         int[] predOff = new int[b + 1], gtOff = new int[b + 1];
         long[] pairOff = new long[b + 1];
         for (int i = 0; i < b; i++) {
@@ -142,8 +142,7 @@ public final class GpuRewardEngine implements RewardEngine {
         }
         double[] predBoxes = new double[9 * predOff[b]], gtBoxes = new double[9 * Math.max(1, gtOff[b])];
         int[] predLabels = new int[Math.max(1, predOff[b])], gtLabels = new int[Math.max(1, gtOff[b])];
-        pack(preds, predBoxes, predLabels, labelIds);
-        pack(gts, gtBoxes, gtLabels, labelIds);
+        pack(preds, gts, predOff, gtOff, predBoxes, predLabels, gtBoxes, gtLabels);
         List<Double> th = cfg.f1Thresholds();
         double[] thresholds = th.stream().mapToDouble(Double::doubleValue).toArray();
 
@@ -243,21 +242,47 @@ public final class GpuRewardEngine implements RewardEngine {
         return m;
     }
 
-    private static void pack(List<List<LabeledBox>> lists, double[] boxes, int[] labels, Map<String, Integer> ids) {
-        int k = 0;
-        for (List<LabeledBox> list : lists) {
-            for (LabeledBox lb : list) {
-                System.arraycopy(lb.box().toArray(), 0, boxes, 9 * k, 9);
-                labels[k++] = ids.computeIfAbsent(lb.label(), x -> ids.size());
+    /**
+     * Every sample's boxes and labels into the flat arrays, samples in parallel. Label ids are per sample,
+     * since the kernels compare a prediction's label only with its own sample's GT labels: a GT label's id
+     * is the index of its first GT box, and a predicted label that no GT box has gets -1, which matches none.
+     */
+    private void pack(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, int[] predOff, int[] gtOff,
+                      double[] predBoxes, int[] predLabels, double[] gtBoxes, int[] gtLabels) {
+        cpu.map(preds.size(), i -> {
+            Map<String, Integer> ids = new HashMap<>();
+            List<LabeledBox> g = gts.get(i), p = preds.get(i);
+            for (int k = 0; k < g.size(); k++) {
+                ids.putIfAbsent(g.get(k).label(), k);
+                gtLabels[gtOff[i] + k] = ids.get(g.get(k).label());
+                put(g.get(k).box(), gtBoxes, gtOff[i] + k);
             }
-        }
+            for (int k = 0; k < p.size(); k++) {
+                predLabels[predOff[i] + k] = ids.getOrDefault(p.get(k).label(), -1);
+                put(p.get(k).box(), predBoxes, predOff[i] + k);
+            }
+            return null;
+        });
+    }
+
+    private static void put(Box3D b, double[] boxes, int index) {
+        int o = 9 * index;
+        boxes[o] = b.x();
+        boxes[o + 1] = b.y();
+        boxes[o + 2] = b.z();
+        boxes[o + 3] = b.sx();
+        boxes[o + 4] = b.sy();
+        boxes[o + 5] = b.sz();
+        boxes[o + 6] = b.yaw();
+        boxes[o + 7] = b.roll();
+        boxes[o + 8] = b.pitch();
     }
 
     // ---- grounding and numeric -------------------------------------------------------------------
 
     private List<Reward> scoreGrounding(List<String> completions, List<JsonNode> gts) {
         GroundingTask task = new GroundingTask(cfg);
-        Object[] truths = CpuRewardEngine.parseTruths(task, gts);
+        Object[] truths = cpu.parseTruths(task, gts);
         var parsed = cpu.map(completions.size(), i -> GroundingTask.parse(completions.get(i)));
         int b = parsed.size();
         // The convention's world transform is a few multiplies per sample: done here, in its one place.
@@ -291,7 +316,7 @@ public final class GpuRewardEngine implements RewardEngine {
 
     private List<Reward> scoreNumeric(List<String> completions, List<JsonNode> gts) {
         NumericTask task = new NumericTask(cfg);
-        Object[] truths = CpuRewardEngine.parseTruths(task, gts);
+        Object[] truths = cpu.parseTruths(task, gts);
         var parsed = cpu.map(completions.size(), i -> NumericTask.parse(completions.get(i)));
         int b = parsed.size();
         double[] pred = new double[b], gt = new double[b], format = new double[b];

@@ -68,18 +68,22 @@ public final class CpuRewardEngine implements RewardEngine {
         return list;
     }
 
-    /** Parses every ground truth, naming the index of the first bad one. */
-    public static Object[] parseTruths(RewardTask<?> task, List<JsonNode> gts) {
-        Object[] truths = new Object[gts.size()];
-        for (int i = 0; i < truths.length; i++) {
+    /** Parses every ground truth on this engine's threads, naming the index of the first bad one. */
+    public Object[] parseTruths(RewardTask<?> task, List<JsonNode> gts) {
+        Object[] truths = map(gts.size(), i -> {
             try {
-                truths[i] = task.groundTruth(gts.get(i));
+                return task.groundTruth(gts.get(i));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("gt[" + i + "]: " + e.getMessage(), e);
+                return new BadTruth(e);
             }
+        }).toArray();
+        for (int i = 0; i < truths.length; i++) {
+            if (truths[i] instanceof BadTruth bad) throw new IllegalArgumentException("gt[" + i + "]: " + bad.e().getMessage(), bad.e());
         }
         return truths;
     }
+
+    private record BadTruth(IllegalArgumentException e) {}
 
     /** Both lists present and of the same length. */
     public static void checkBatch(List<String> completions, List<JsonNode> gts) {
