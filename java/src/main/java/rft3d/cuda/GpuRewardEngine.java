@@ -34,7 +34,8 @@ import rft3d.reward.Tasks;
  * packed upload. Results equal {@link CpuRewardEngine}'s (tested on random batches); multiple-choice
  * scoring, a string comparison, stays on the CPU.
  *
- * <p>Calls are serialised (one stream, reused buffers). The {@code ...OnDevice} methods take raw device
+ * <p>Device work is serialised (one stream, reused buffers); the parsing and packing of concurrent calls
+ * runs in parallel, on the engine's CPU threads. The {@code ...OnDevice} methods take raw device
  * addresses (for example LibTorch CUDA tensors' {@code data_ptr()}) in the same primary context.
  */
 public final class GpuRewardEngine implements RewardEngine {
@@ -86,7 +87,7 @@ public final class GpuRewardEngine implements RewardEngine {
     }
 
     @Override
-    public synchronized List<Reward> score(String task, List<String> completions, List<JsonNode> gts) {
+    public List<Reward> score(String task, List<String> completions, List<JsonNode> gts) {
         CpuRewardEngine.checkBatch(completions, gts);
         return switch (task) {
             case "detection" -> scoreDetection(completions, gts);
@@ -130,7 +131,7 @@ public final class GpuRewardEngine implements RewardEngine {
      * Detection rewards of already-parsed boxes: pairwise IoU, matching and rewards on the GPU. With
      * {@link RewardConfig.Matching#OPTIMAL} the IoU matrices come back and the assignment runs on the CPU.
      */
-    public synchronized DetectionOutput detection(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, double[] format) {
+    public DetectionOutput detection(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, double[] format) {
         int b = preds.size();
         if (gts.size() != b || format.length != b) throw new IllegalArgumentException("preds, gts and format differ in length");
         int[] predOff = new int[b + 1], gtOff = new int[b + 1];
@@ -145,23 +146,24 @@ public final class GpuRewardEngine implements RewardEngine {
         pack(preds, gts, predOff, gtOff, predBoxes, predLabels, gtBoxes, gtLabels);
         List<Double> th = cfg.f1Thresholds();
         double[] thresholds = th.stream().mapToDouble(Double::doubleValue).toArray();
-
-        cuda.makeCurrent();
-        arena.reset();
-        long oPredOff = arena.put(predOff), oGtOff = arena.put(gtOff), oPairOff = arena.put(pairOff);
-        long oPredBoxes = arena.put(predBoxes.length == 0 ? new double[9] : predBoxes), oPredLabels = arena.put(predLabels);
-        long oGtBoxes = arena.put(gtBoxes), oGtLabels = arena.put(gtLabels);
-        long oThresholds = arena.put(thresholds);
-        long inputs = arena.used();
-        long oParts = arena.reserve(40L * b);
-        long pairs = pairOff[b];
-        int nPred = predOff[b], nGt = gtOff[b];
-        long maxPairsPerSample = 0, maxTiles = 0; // a tile: one row and 32 columns of a sample's IoU matrix
-        int maxGt = 0;
-        for (int i = 0; i < b; i++) {
-            maxPairsPerSample = Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
-            maxTiles = Math.max(maxTiles, (long) (predOff[i + 1] - predOff[i]) * ceilDiv(gtOff[i + 1] - gtOff[i], 32));
-            maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
+        double[] parts, matrix = null;
+        synchronized (this) { // the device work; parsing and packing of concurrent calls ran in parallel
+            cuda.makeCurrent();
+            arena.reset();
+            long oPredOff = arena.put(predOff), oGtOff = arena.put(gtOff), oPairOff = arena.put(pairOff);
+            long oPredBoxes = arena.put(predBoxes.length == 0 ? new double[9] : predBoxes), oPredLabels = arena.put(predLabels);
+            long oGtBoxes = arena.put(gtBoxes), oGtLabels = arena.put(gtLabels);
+            long oThresholds = arena.put(thresholds);
+            long inputs = arena.used();
+            long oParts = arena.reserve(40L * b);
+            long pairs = pairOff[b];
+            int nPred = predOff[b], nGt = gtOff[b];
+            long maxPairsPerSample = 0, maxTiles = 0; // a tile: one row and 32 columns of a sample's IoU matrix
+            int maxGt = 0;
+            for (int i = 0; i < b; i++) {
+                maxPairsPerSample = Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
+                maxTiles = Math.max(maxTiles, (long) (predOff[i + 1] - predOff[i]) * ceilDiv(gtOff[i + 1] - gtOff[i], 32));
+                maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
         }
         // Device scratch, carved in 256-byte aligned pieces: IoU matrix, prepared boxes, kinds, bounding spheres,
         // the two work lists' counts and their shared region, used flags.
@@ -185,7 +187,8 @@ public final class GpuRewardEngine implements RewardEngine {
             cuda.launchGrid(prepareBoxes, Math.min(ceilDiv(Math.max(nPred, nGt), 128), 8L * cuda.multiprocessors()), 2, 128, 0,
                     nPred, arena.at(oPredBoxes), predTable, predKind, predSphere, nGt, arena.at(oGtBoxes), gtTable, gtKind, gtSphere);
             // A chunk of candidate_pairs is 32 tiles for each of its warps: THREADS tiles.
-            cuda.launchGrid(candidatePairs, Math.min(ceilDiv(tilesPerSample, THREADS), 64), Math.min(b, 65535), THREADS, 0, b, arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, predSphere, arena.at(oPredLabels),
+            cuda.launchGrid(candidatePairs, Math.min(ceilDiv(tilesPerSample, THREADS), 64), Math.min(b, 65535), THREADS, 0, b,
+                    arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, predSphere, arena.at(oPredLabels),
                     gtTable, gtKind, gtSphere, arena.at(oGtLabels), iou, workCount, workPair, workBoxes, pairs);
             // The lists' lengths stay on the device: the grids are sized for the worst case, kernels stop at the
             // counts. List 0 (few pairs, but the watertight clipper's long latency) runs beside list 1.
@@ -198,12 +201,12 @@ public final class GpuRewardEngine implements RewardEngine {
             cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(oPredOff), arena.at(oGtOff),
                     arena.at(oPairOff), iou, arena.at(oThresholds), thresholds.length, used, shared, arena.at(oParts));
         });
-        double[] matrix = null;
         if (cfg.matching() == RewardConfig.Matching.OPTIMAL && pairs > 0) {
             matrix = new double[Math.toIntExact(pairs)];
             cuMemcpyDtoH(Pointer.to(matrix), iou, 8 * pairs);
         }
-        double[] parts = arena.doubles(oParts, 5 * b);
+        parts = arena.doubles(oParts, 5 * b);
+        }
         DetectionOutput out = new DetectionOutput(new double[b], new double[b], new double[b], new int[b], new int[b], new int[b]);
         DetectionTask task = new DetectionTask(cfg);
         for (int i = 0; i < b; i++) {
@@ -298,15 +301,18 @@ public final class GpuRewardEngine implements RewardEngine {
             gtFrame[i] = t.frame();
             format[i] = parsed.get(i).format();
         }
-        cuda.makeCurrent();
-        arena.reset();
-        long oBoxes = arena.put(worldBoxes), oFrame = arena.put(frame), oFrames = arena.put(frames), oGtFrame = arena.put(gtFrame);
-        long oGt = arena.put(gtBoxes);
-        long inputs = arena.used();
-        long oParts = arena.reserve(16L * b);
-        run(inputs, oParts, () -> cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame),
-                arena.at(oFrames), arena.at(oGtFrame), arena.at(oGt), cfg.frameTolerance(), arena.at(oParts)));
-        double[] parts = arena.doubles(oParts, 2 * b);
+        double[] parts;
+        synchronized (this) {
+            cuda.makeCurrent();
+            arena.reset();
+            long oBoxes = arena.put(worldBoxes), oFrame = arena.put(frame), oFrames = arena.put(frames), oGtFrame = arena.put(gtFrame);
+            long oGt = arena.put(gtBoxes);
+            long inputs = arena.used();
+            long oParts = arena.reserve(16L * b);
+            run(inputs, oParts, () -> cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame),
+                    arena.at(oFrames), arena.at(oGtFrame), arena.at(oGt), cfg.frameTolerance(), arena.at(oParts)));
+            parts = arena.doubles(oParts, 2 * b);
+        }
         List<Reward> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
             out.add(task.combine(format[i], parts[2 * i], parts[2 * i + 1], GroundingTask.reason(parsed.get(i), (GroundingTask.Truth) truths[i])));
@@ -329,14 +335,17 @@ public final class GpuRewardEngine implements RewardEngine {
             format[i] = parsed.get(i).format();
         }
         double[] thresholds = cfg.mraThresholds().stream().mapToDouble(Double::doubleValue).toArray();
-        cuda.makeCurrent();
-        arena.reset();
-        long oPred = arena.put(pred), oValid = arena.put(valid), oGt = arena.put(gt), oTh = arena.put(thresholds);
-        long inputs = arena.used();
-        long oMra = arena.reserve(8L * b);
-        run(inputs, oMra, () -> cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid),
-                arena.at(oGt), arena.at(oTh), thresholds.length, arena.at(oMra)));
-        double[] mra = arena.doubles(oMra, b);
+        double[] mra;
+        synchronized (this) {
+            cuda.makeCurrent();
+            arena.reset();
+            long oPred = arena.put(pred), oValid = arena.put(valid), oGt = arena.put(gt), oTh = arena.put(thresholds);
+            long inputs = arena.used();
+            long oMra = arena.reserve(8L * b);
+            run(inputs, oMra, () -> cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid),
+                    arena.at(oGt), arena.at(oTh), thresholds.length, arena.at(oMra)));
+            mra = arena.doubles(oMra, b);
+        }
         List<Reward> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) out.add(task.combine(format[i], mra[i], parsed.get(i).reason()));
         return out;

@@ -195,6 +195,41 @@ class GpuRewardEngineTest {
         compare("mc", List.of("<think>.</think><answer>B</answer>", "c"), List.of(m.readTree("{\"answer\": \"B\"}"), m.readTree("{\"answer\": \"B\"}")));
     }
 
+    @Test
+    void concurrentCallsGiveTheRewardsOfCallsMadeOneAtATime() throws Exception {
+        needGpu();
+        ObjectMapper m = new ObjectMapper();
+        int threads = 4;
+        List<List<String>> completions = new ArrayList<>();
+        List<List<JsonNode>> gts = new ArrayList<>();
+        List<List<Reward>> alone = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            var batch = RandomDetections.generate(40 + 30 * t, 20, 16, RandomDetections.Rotation.values()[t % 3], 100 + t);
+            List<String> c = new ArrayList<>();
+            List<JsonNode> g = new ArrayList<>();
+            for (int i = 0; i < batch.predictions().size(); i++) {
+                c.add(RandomDetections.completion(batch.predictions().get(i)));
+                g.add(m.readTree(RandomDetections.groundTruthJson(batch.truths().get(i))));
+            }
+            completions.add(c);
+            gts.add(g);
+            alone.add(gpu.score("detection", c, g));
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int k = t;
+                runs.add(pool.submit(() -> {
+                    for (int r = 0; r < 10; r++) assertEquals(alone.get(k), gpu.score("detection", completions.get(k), gts.get(k)), "thread " + k);
+                }));
+            }
+            for (var run : runs) run.get();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     private static void compare(String task, List<String> completions, List<JsonNode> gts) {
         try (CpuRewardEngine cpu = new CpuRewardEngine(RewardConfig.defaults())) {
             List<Reward> expected = cpu.score(task, completions, gts);
