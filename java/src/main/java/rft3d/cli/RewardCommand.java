@@ -4,9 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -24,6 +22,7 @@ import java.util.stream.IntStream;
 import rft3d.RewardEngines;
 import rft3d.eval.Jsonl;
 import rft3d.geometry.GroundingConvention;
+import rft3d.parse.Json;
 import rft3d.reward.Reward;
 import rft3d.reward.RewardConfig;
 import rft3d.reward.RewardEngine;
@@ -31,8 +30,7 @@ import rft3d.reward.RewardTask;
 import rft3d.reward.Tasks;
 
 final class RewardCommand implements Command {
-    /** Numbers read with Jackson's fast parser: correctly rounded like Double.parseDouble, and several times faster. */
-    static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
+    static final ObjectMapper MAPPER = Json.builder().build();
     /** Lines scored per engine call: large enough to keep a GPU busy, small enough to stream. */
     static final int BATCH = 4096;
 

@@ -2,9 +2,7 @@ package rft3d.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -17,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
+import rft3d.parse.Json;
 
 /**
  * Streams a JSON-lines file one object at a time, in bytes, so that one bad line costs only that line:
@@ -29,8 +28,7 @@ public final class Jsonl {
     /** Longest line read (64 MiB); longer lines are skipped and reported. */
     public static final int MAX_LINE_BYTES = 64 << 20;
 
-    /** Numbers read with Jackson's fast parser: correctly rounded like Double.parseDouble, and several times faster. */
-    static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
+    static final ObjectMapper MAPPER = Json.builder().build();
 
     /**
      * Calls {@code each(lineNumber, object)} for every good line; bad lines go to {@code errors}; blank

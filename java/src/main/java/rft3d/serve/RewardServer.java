@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -33,6 +32,7 @@ import java.util.logging.Logger;
 import rft3d.grpo.AdvantageOptions;
 import rft3d.grpo.Advantages;
 import rft3d.parse.AnswerParser;
+import rft3d.parse.Json;
 import rft3d.reward.Reward;
 import rft3d.reward.RewardEngine;
 import rft3d.reward.Tasks;
@@ -54,7 +54,7 @@ public final class RewardServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 16 << 10;
 
     /** Strict request JSON: nothing after the value; strings as long as the body limit allows. */
-    static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    static final ObjectMapper MAPPER = Json.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     static {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxStringLength(1 << 30).build());
