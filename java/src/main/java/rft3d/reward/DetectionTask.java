@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import rft3d.geometry.LabeledBox;
 import rft3d.geometry.Box3D;
 import rft3d.parse.AnswerParser;
@@ -55,23 +56,7 @@ public final class DetectionTask implements RewardTask<List<LabeledBox>> {
      * unusable answer reads as no predictions. Never throws.
      */
     public static ParsedAnswer<List<LabeledBox>> parse(String completion) {
-        Envelope env = Envelope.of(completion);
-        // The model's own grammar takes one pass; anything else goes through the tolerant JSON parser.
-        DetectionScanner.Scan scan = DetectionScanner.scan(env.answer());
-        ParsedAnswer<List<LabeledBox>> p = ParsedAnswer.of(env, scan != null ? ParseResult.of(boxes(scan)) : AnswerParser.detections(env.answer()));
-        if (p.value() == null) return new ParsedAnswer<>(p.format(), List.of(), p.reason());
-        if (p.format() == 0 || p.value().isEmpty()) return p;
-        // Scored tolerantly, but well formatted only when the benchmark's own reader gets every object.
-        int read = scan != null ? scan.onOwnLine() : VgllmAnswers.detections(env.answer(), new int[1]).size();
-        if (read == p.value().size()) return p;
-        return new ParsedAnswer<>(0, p.value(), ParsedAnswer.join(p.reason(), "VG-LLM's evaluator, which reads one object per line, would read "
-                + read + " of the " + p.value().size() + " objects"));
-    }
-
-    private static List<LabeledBox> boxes(DetectionScanner.Scan scan) {
-        List<LabeledBox> out = new ArrayList<>(scan.labels().size());
-        for (int i = 0; i < scan.labels().size(); i++) out.add(new LabeledBox(scan.labels().get(i), Box3D.of(scan.boxes().get(i))));
-        return out;
+        return parse(completion, 0);
     }
 
     /**
@@ -83,11 +68,58 @@ public final class DetectionTask implements RewardTask<List<LabeledBox>> {
 
     /** {@link #parse(String)}, then no predictions (format 0, with the reason) when they would exceed {@link #MAX_PAIRS}. */
     public static ParsedAnswer<List<LabeledBox>> parse(String completion, int gtBoxes) {
-        ParsedAnswer<List<LabeledBox>> p = parse(completion);
-        long pairs = (long) p.value().size() * gtBoxes;
-        if (pairs <= MAX_PAIRS) return p;
-        return new ParsedAnswer<>(0, List.of(), ParsedAnswer.join(p.value().size() + " predicted x " + gtBoxes
-                + " ground-truth boxes = " + pairs + " pairs, over the limit of " + MAX_PAIRS + "; not scored", p.reason()));
+        Envelope env = Envelope.of(completion);
+        // The model's own grammar takes one pass; anything else goes through the tolerant JSON parser.
+        DetectionScanner.Scan scan = DetectionScanner.scan(env.answer());
+        if (scan != null) {
+            Reading r = scanned(env.wellFormed(), scan.labels().size(), scan.onOwnLine(), gtBoxes);
+            return new ParsedAnswer<>(r.format(), r.scored() ? boxes(scan) : List.of(), r.reason());
+        }
+        ParsedAnswer<List<LabeledBox>> p = ParsedAnswer.of(env, AnswerParser.detections(env.answer()));
+        List<LabeledBox> boxes = p.value() == null ? List.of() : p.value();
+        Reading r = checked(p.format(), p.reason(), boxes.size(), () -> VgllmAnswers.detections(env.answer(), new int[1]).size(), gtBoxes);
+        return new ParsedAnswer<>(r.format(), r.scored() ? boxes : List.of(), r.reason());
+    }
+
+    /**
+     * How an answer is scored, from the facts alone: its format reward, the reason, and whether its
+     * predictions are scored at all (not when they would exceed {@link #MAX_PAIRS}).
+     */
+    public record Reading(double format, String reason, boolean scored) {}
+
+    /**
+     * The reading of an answer that {@link DetectionScanner} accepted (or the GPU's scan of token ids, which
+     * gives the same facts): whether the envelope is well formed, how many objects, and how many of them
+     * stand alone on their line.
+     */
+    public static Reading scanned(boolean wellFormed, int objects, int onOwnLine, int gtBoxes) {
+        ParsedAnswer<Integer> p = ParsedAnswer.of(wellFormed, ParseResult.of(objects));
+        return checked(p.format(), p.reason(), objects, () -> onOwnLine, gtBoxes);
+    }
+
+    /**
+     * Scored tolerantly, but well formatted only when the benchmark's own reader gets every object; and
+     * not scored at all beyond {@link #MAX_PAIRS}.
+     */
+    private static Reading checked(double format, String reason, int objects, IntSupplier vgllmRead, int gtBoxes) {
+        if (format != 0 && objects > 0) {
+            int read = vgllmRead.getAsInt();
+            if (read != objects) {
+                format = 0;
+                reason = ParsedAnswer.join(reason, "VG-LLM's evaluator, which reads one object per line, would read " + read
+                        + " of the " + objects + " objects");
+            }
+        }
+        long pairs = (long) objects * gtBoxes;
+        if (pairs <= MAX_PAIRS) return new Reading(format, reason, true);
+        return new Reading(0, ParsedAnswer.join(objects + " predicted x " + gtBoxes + " ground-truth boxes = " + pairs
+                + " pairs, over the limit of " + MAX_PAIRS + "; not scored", reason), false);
+    }
+
+    private static List<LabeledBox> boxes(DetectionScanner.Scan scan) {
+        List<LabeledBox> out = new ArrayList<>(scan.labels().size());
+        for (int i = 0; i < scan.labels().size(); i++) out.add(new LabeledBox(scan.labels().get(i), Box3D.of(scan.boxes().get(i))));
+        return out;
     }
 
     @Override

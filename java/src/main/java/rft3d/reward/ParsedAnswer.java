@@ -19,8 +19,13 @@ public record ParsedAnswer<T>(double format, T value, String reason) {
 
     /** A completion's envelope with its parsed answer. */
     static <T> ParsedAnswer<T> of(Envelope env, ParseResult<T> r) {
-        double format = env.wellFormed() && r.ok() && r.problems().isEmpty() ? 1 : 0;
-        String reason = env.wellFormed() ? r.reason() : join(NO_ENVELOPE, r.reason());
+        return of(env.wellFormed(), r);
+    }
+
+    /** An answer parsed from an envelope that is or is not well formed. */
+    static <T> ParsedAnswer<T> of(boolean wellFormed, ParseResult<T> r) {
+        double format = wellFormed && r.ok() && r.problems().isEmpty() ? 1 : 0;
+        String reason = wellFormed ? r.reason() : join(NO_ENVELOPE, r.reason());
         return new ParsedAnswer<>(format, r.value(), reason);
     }
 
