@@ -3,7 +3,9 @@
 // sample b owns predictions [predOff[b], predOff[b+1]) and GT boxes [gtOff[b], gtOff[b+1]), and its IoU
 // matrix (row-major, predictions x GT) starts at pairOff[b] = sum over earlier samples of P_i * G_i.
 #include <cfloat>
+#include <cub/block/block_scan.cuh>
 
+#include "answer_scan.cuh"
 #include "iou3d.cuh"
 
 using namespace rft3d;
@@ -306,6 +308,59 @@ extern "C" __global__ void detection_reward(int numSamples, const int* predOff, 
             o[4] = G - tp0;
         }
         __syncwarp();  // the tile is reused by this block's next sample
+    }
+}
+
+// Token ids to text: row r's ids tokens[r * cols ..], lengths[r] of them (int64, as LibTorch holds them),
+// become the concatenation of their pieces (bytes pieceBytes[pieceOff[id] .. pieceOff[id + 1]); ids outside
+// [0, vocab) add nothing) at text[r * capacity]; textLen[r] is the length, or -1 when over capacity. One
+// block of 256 a row: a block-wide scan of the piece lengths places every token's bytes.
+extern "C" __global__ void __launch_bounds__(256) detokenize(int rows, int cols, const long long* tokens, const int* lengths, int vocab,
+                                                             const int* pieceOff, const unsigned char* pieceBytes, long long capacity,
+                                                             unsigned char* text, int* textLen) {
+    typedef cub::BlockScan<int, 256> BlockScan;
+    __shared__ typename BlockScan::TempStorage scan;
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+        const int n = lengths[r];
+        unsigned char* out = text + (long long)r * capacity;
+        long long used = 0;
+        for (int chunk = 0; chunk < n; chunk += 256) {
+            int i = chunk + threadIdx.x;
+            long long id = i < n ? tokens[(long long)r * cols + i] : -1;
+            int from = id >= 0 && id < vocab ? pieceOff[id] : 0, len = id >= 0 && id < vocab ? pieceOff[id + 1] - from : 0;
+            int off, total;
+            BlockScan(scan).ExclusiveSum(len, off, total);
+            __syncthreads();  // the scan's storage is reused by the next chunk
+            if (used + off + len <= capacity)
+                for (int k = 0; k < len; k++) out[used + off + k] = pieceBytes[from + k];
+            used += total;
+        }
+        if (threadIdx.x == 0) textLen[r] = used <= capacity ? (int)used : -1;
+    }
+}
+
+// Each row's text read as a detection answer (answer_scan.cuh), a thread a row: facts[r] = {read (1) or
+// declined (0), objects, objects alone on their line, envelope well formed}; boxes and label ids (among the
+// batch's GT labels, dict) at boxes[9 maxBoxes r ..] and labels[maxBoxes r ..].
+extern "C" __global__ void scan_detections(int rows, const unsigned char* text, long long capacity, const int* textLen, int maxBoxes,
+                                           int maxObjects, int dictSize, const int* dictOff, const unsigned char* dict, double* boxes,
+                                           int* labels, int4* facts) {
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < rows; r += gridDim.x * blockDim.x) {
+        Scan s = {0, 0, 0, 0};
+        if (textLen[r] >= 0)
+            s = scan_detection(text + (long long)r * capacity, textLen[r], maxBoxes, maxObjects, dictSize, dictOff, dict,
+                               boxes + 9LL * maxBoxes * r, labels + (long long)maxBoxes * r);
+        facts[r] = make_int4(s.status, s.objects, s.onOwnLine, s.wellFormed);
+    }
+}
+
+// The scanned boxes of the rows read on the device, packed: row r's count[r] boxes go to predOff[r] (count 0
+// for rows read on the host, whose boxes are copied in separately, and for answers not scored). A block a row.
+extern "C" __global__ void pack_scanned(int rows, int maxBoxes, const double* boxes, const int* labels, const int* count,
+                                        const int* predOff, double* packedBoxes, int* packedLabels) {
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+        for (int k = threadIdx.x; k < 9 * count[r]; k += blockDim.x) packedBoxes[9LL * predOff[r] + k] = boxes[9LL * maxBoxes * r + k];
+        for (int k = threadIdx.x; k < count[r]; k += blockDim.x) packedLabels[predOff[r] + k] = labels[(long long)maxBoxes * r + k];
     }
 }
 

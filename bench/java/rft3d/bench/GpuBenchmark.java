@@ -127,6 +127,50 @@ public final class GpuBenchmark {
         }
         System.out.printf(Locale.ROOT, "[bench] %d completion strings -> rewards (parse + score): GPU engine %.1f ms, CPU engine %.1f ms (medians)%n",
                 n, median(g), median(c));
+        tokensToRewards(gpu, batch, gts);
+    }
+
+    /**
+     * The same batch as the model writes it (grid numbers), as token ids already on the device (int64, as a
+     * LibTorch tensor holds them) -> rewards: wall time of the call and GPU time of its kernels.
+     */
+    private static void tokensToRewards(GpuRewardEngine gpu, RandomDetections.Batch batch, List<com.fasterxml.jackson.databind.JsonNode> gts) {
+        rft3d.model.Tokenizer tokenizer = new rft3d.model.Tokenizer();
+        int n = batch.predictions().size(), cols = 0;
+        int[][] ids = new int[n][];
+        for (int i = 0; i < n; i++) {
+            ids[i] = tokenizer.encode(RandomDetections.gridCompletion(batch.predictions().get(i)));
+            cols = Math.max(cols, ids[i].length);
+        }
+        long[] flat = new long[n * cols];
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            lengths[i] = ids[i].length;
+            for (int k = 0; k < ids[i].length; k++) flat[i * cols + k] = ids[i][k];
+        }
+        List<String> pieces = tokenizer.decodedPieces();
+        jcuda.driver.CUdeviceptr device = new jcuda.driver.CUdeviceptr();
+        jcuda.driver.JCudaDriver.cuMemAlloc(device, 8L * flat.length);
+        try {
+            jcuda.driver.JCudaDriver.cuMemcpyHtoD(device, jcuda.Pointer.to(flat), 8L * flat.length);
+            // CUdeviceptr.toString() is "CUdeviceptr[nativePointer=0x..,byteOffset=0x..]".
+            String str = device.toString();
+            int at = str.indexOf("nativePointer=0x") + "nativePointer=0x".length();
+            long address = Long.parseUnsignedLong(str.substring(at, str.indexOf(',', at)), 16);
+            double[] wall = new double[12], kernels = new double[12];
+            for (int i = 0; i < 15; i++) {
+                long t0 = System.nanoTime();
+                gpu.scoreDetectionTokensOnDevice(address, n, cols, lengths, pieces, gts);
+                if (i >= 3) {
+                    wall[i - 3] = (System.nanoTime() - t0) / 1e6;
+                    kernels[i - 3] = gpu.lastKernelMillis();
+                }
+            }
+            System.out.printf(Locale.ROOT, "[bench] %d x %d token ids on the device -> rewards: %.2f ms wall, %.3f ms of kernels (medians)%n",
+                    n, cols, median(wall), median(kernels));
+        } finally {
+            jcuda.driver.JCudaDriver.cuMemFree(device);
+        }
     }
 
     private static double median(double[] v) {

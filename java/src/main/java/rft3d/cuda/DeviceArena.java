@@ -36,6 +36,10 @@ final class DeviceArena implements AutoCloseable {
         return offset;
     }
 
+    long put(byte[] a) {
+        return put(a.length, b -> b.put(a));
+    }
+
     long put(int[] a) {
         return put(4L * a.length, b -> b.asIntBuffer().put(a));
     }
@@ -81,6 +85,13 @@ final class DeviceArena implements AutoCloseable {
     /** Copies {@code [offset, offset + bytes)} back to the host side (asynchronously on the stream). */
     void download(long offset, long bytes, CUstream stream) {
         if (bytes > 0) cuMemcpyDtoHAsync(host.withByteOffset(offset), device.withByteOffset(offset), bytes, stream);
+    }
+
+    int[] ints(long offset, int n) {
+        int[] out = new int[n];
+        hostBytes.position((int) offset);
+        hostBytes.asIntBuffer().get(out);
+        return out;
     }
 
     double[] doubles(long offset, int n) {

@@ -3,10 +3,13 @@ package rft3d.cuda;
 import static jcuda.driver.JCudaDriver.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
@@ -55,7 +58,11 @@ public final class GpuRewardEngine implements RewardEngine {
     private final DeviceArena arena = new DeviceArena();
     /** Device-only memory of the detection kernels (IoU matrix first, then the pieces carved after it). */
     private final DeviceBuffer scratch = new DeviceBuffer();
-    private final CUfunction prepareBoxes, candidatePairs, candidateIou, facewiseIou, detectionReward, groundingReward, numericReward, batchMoments, groupAdvantages, lossStats;
+    /** Token ids copied from the host, their text and the scanned boxes, and the packed predictions. */
+    private final DeviceBuffer tokenInput = new DeviceBuffer(), tokenScratch = new DeviceBuffer(), packedPredictions = new DeviceBuffer();
+    private Vocabulary vocabulary;
+    private final CUfunction prepareBoxes, candidatePairs, candidateIou, facewiseIou, detectionReward, groundingReward, numericReward,
+            batchMoments, groupAdvantages, lossStats, detokenize, scanDetections, packScanned;
     private final CUevent start = new CUevent(), stop = new CUevent();
     private float lastKernelMillis;
 
@@ -73,6 +80,9 @@ public final class GpuRewardEngine implements RewardEngine {
         batchMoments = cuda.function("batch_moments");
         groupAdvantages = cuda.function("group_advantages");
         lossStats = cuda.function("loss_stats");
+        detokenize = cuda.function("detokenize");
+        scanDetections = cuda.function("scan_detections");
+        packScanned = cuda.function("pack_scanned");
         cuEventCreate(start, 0);
         cuEventCreate(stop, 0);
     }
@@ -134,48 +144,80 @@ public final class GpuRewardEngine implements RewardEngine {
     public DetectionOutput detection(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, double[] format) {
         int b = preds.size();
         if (gts.size() != b || format.length != b) throw new IllegalArgumentException("preds, gts and format differ in length");
-        int[] predOff = new int[b + 1], gtOff = new int[b + 1];
-        long[] pairOff = new long[b + 1];
+        Layout l = Layout.of(preds.stream().mapToInt(List::size).toArray(), gts);
+        double[] predBoxes = new double[9 * Math.max(1, l.predOff[b])], gtBoxes = new double[9 * Math.max(1, l.gtOff[b])];
+        int[] predLabels = new int[Math.max(1, l.predOff[b])], gtLabels = new int[Math.max(1, l.gtOff[b])];
+        pack(preds, gts, l.predOff, l.gtOff, predBoxes, predLabels, gtBoxes, gtLabels);
+        DetectionMatcher.Stats[] stats = match(l, gtBoxes, gtLabels, new Predictions(predBoxes, predLabels, null, null));
+        DetectionOutput out = new DetectionOutput(new double[b], new double[b], new double[b], new int[b], new int[b], new int[b]);
+        DetectionTask task = new DetectionTask(cfg);
         for (int i = 0; i < b; i++) {
-            predOff[i + 1] = predOff[i] + preds.get(i).size();
-            gtOff[i + 1] = gtOff[i] + gts.get(i).size();
-            pairOff[i + 1] = pairOff[i] + (long) preds.get(i).size() * gts.get(i).size();
+            DetectionMatcher.Stats s = stats[i];
+            out.reward[i] = task.total(format[i], s); // the one formula, as the CPU engine's
+            out.meanBestIou[i] = s.meanBestIou();
+            out.f1[i] = s.f1();
+            out.tp[i] = s.tp();
+            out.fp[i] = s.fp();
+            out.fn[i] = s.fn();
         }
-        double[] predBoxes = new double[9 * predOff[b]], gtBoxes = new double[9 * Math.max(1, gtOff[b])];
-        int[] predLabels = new int[Math.max(1, predOff[b])], gtLabels = new int[Math.max(1, gtOff[b])];
-        pack(preds, gts, predOff, gtOff, predBoxes, predLabels, gtBoxes, gtLabels);
-        List<Double> th = cfg.f1Thresholds();
-        double[] thresholds = th.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] parts, matrix = null;
-        synchronized (this) { // the device work; parsing and packing of concurrent calls ran in parallel
-            cuda.makeCurrent();
-            arena.reset();
-            long oPredOff = arena.put(predOff), oGtOff = arena.put(gtOff), oPairOff = arena.put(pairOff);
-            long oPredBoxes = arena.put(predBoxes.length == 0 ? new double[9] : predBoxes), oPredLabels = arena.put(predLabels);
-            long oGtBoxes = arena.put(gtBoxes), oGtLabels = arena.put(gtLabels);
-            long oThresholds = arena.put(thresholds);
-            long inputs = arena.used();
-            long oParts = arena.reserve(40L * b);
-            long pairs = pairOff[b];
-            int nPred = predOff[b], nGt = gtOff[b];
-            long maxPairsPerSample = 0, maxTiles = 0; // a tile: one row and 32 columns of a sample's IoU matrix
-            int maxGt = 0;
+        return out;
+    }
+
+    /** Where each sample's predictions, GT boxes and IoU matrix start in the flat arrays (one entry more than samples). */
+    private record Layout(int[] predOff, int[] gtOff, long[] pairOff) {
+        static Layout of(int[] predCounts, List<List<LabeledBox>> gts) {
+            int b = predCounts.length;
+            int[] predOff = new int[b + 1], gtOff = new int[b + 1];
+            long[] pairOff = new long[b + 1];
             for (int i = 0; i < b; i++) {
-                maxPairsPerSample = Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
-                maxTiles = Math.max(maxTiles, (long) (predOff[i + 1] - predOff[i]) * ceilDiv(gtOff[i + 1] - gtOff[i], 32));
-                maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
+                predOff[i + 1] = predOff[i] + predCounts[i];
+                gtOff[i + 1] = gtOff[i] + gts.get(i).size();
+                pairOff[i + 1] = pairOff[i] + (long) predCounts[i] * gts.get(i).size();
+            }
+            return new Layout(predOff, gtOff, pairOff);
+        }
+
+        int samples() {
+            return predOff.length - 1;
+        }
+    }
+
+    /** Packed predicted boxes and labels: host arrays to upload, or where they already are on the device. */
+    private record Predictions(double[] boxes, int[] labels, Pointer onDeviceBoxes, Pointer onDeviceLabels) {}
+
+    /**
+     * The device part of detection scoring: prepared boxes, candidate pairs, IoUs and matching, from GT
+     * boxes and labels packed on the host and the packed predictions.
+     */
+    private synchronized DetectionMatcher.Stats[] match(Layout l, double[] gtBoxes, int[] gtLabels, Predictions predictions) {
+        int b = l.samples();
+        int[] predOff = l.predOff, gtOff = l.gtOff;
+        long[] pairOff = l.pairOff;
+        double[] thresholds = cfg.f1Thresholds().stream().mapToDouble(Double::doubleValue).toArray();
+        cuda.makeCurrent();
+        arena.reset();
+        long oPredOff = arena.put(predOff), oGtOff = arena.put(gtOff), oPairOff = arena.put(pairOff);
+        boolean upload = predictions.boxes() != null;
+        long oPredBoxes = upload ? arena.put(predictions.boxes()) : -1, oPredLabels = upload ? arena.put(predictions.labels()) : -1;
+        long oGtBoxes = arena.put(gtBoxes), oGtLabels = arena.put(gtLabels);
+        long oThresholds = arena.put(thresholds);
+        long inputs = arena.used();
+        long oParts = arena.reserve(40L * b);
+        long pairs = pairOff[b];
+        int nPred = predOff[b], nGt = gtOff[b];
+        long maxPairsPerSample = 0, maxTiles = 0; // a tile: one row and 32 columns of a sample's IoU matrix
+        int maxGt = 0;
+        for (int i = 0; i < b; i++) {
+            maxPairsPerSample = Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
+            maxTiles = Math.max(maxTiles, (long) (predOff[i + 1] - predOff[i]) * ceilDiv(gtOff[i + 1] - gtOff[i], 32));
+            maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
         }
         // Device scratch, carved in 256-byte aligned pieces: IoU matrix, prepared boxes, kinds, bounding spheres,
         // the two work lists' counts and their shared region, used flags.
         long[] sizes = {8 * pairs, 128L * nPred, 128L * nGt, 4L * nPred, 4L * nGt, 32L * nPred, 32L * nGt, 16, 8 * pairs, 8 * pairs,
                 Math.max(1, nGt)};
-        long[] at = new long[sizes.length];
-        long total = 0;
-        for (int i = 0; i < sizes.length; i++) {
-            at[i] = total;
-            total += (Math.max(1, sizes[i]) + 255) / 256 * 256;
-        }
-        CUdeviceptr mem = scratch.ensure(total);
+        long[] at = carve(sizes);
+        CUdeviceptr mem = scratch.ensure(at[sizes.length]);
         CUdeviceptr iou = mem.withByteOffset(at[0]), predTable = mem.withByteOffset(at[1]), gtTable = mem.withByteOffset(at[2]);
         CUdeviceptr predKind = mem.withByteOffset(at[3]), gtKind = mem.withByteOffset(at[4]);
         CUdeviceptr predSphere = mem.withByteOffset(at[5]), gtSphere = mem.withByteOffset(at[6]), workCount = mem.withByteOffset(at[7]);
@@ -183,12 +225,15 @@ public final class GpuRewardEngine implements RewardEngine {
         int shared = (int) Math.min(MAX_STAGED_BYTES, 8L * maxPairsPerSample + maxGt);
         final long tilesPerSample = maxTiles;
         run(inputs, oParts, () -> {
+            // Arena addresses are taken here, after the last put: a put may move the arena.
+            Pointer[] pred = upload ? new Pointer[] {arena.at(oPredBoxes), arena.at(oPredLabels)}
+                    : new Pointer[] {predictions.onDeviceBoxes(), predictions.onDeviceLabels()};
             cuMemsetD8Async(workCount, (byte) 0, 16, cuda.stream());
             cuda.launchGrid(prepareBoxes, Math.min(ceilDiv(Math.max(nPred, nGt), 128), 8L * cuda.multiprocessors()), 2, 128, 0,
-                    nPred, arena.at(oPredBoxes), predTable, predKind, predSphere, nGt, arena.at(oGtBoxes), gtTable, gtKind, gtSphere);
+                    nPred, pred[0], predTable, predKind, predSphere, nGt, arena.at(oGtBoxes), gtTable, gtKind, gtSphere);
             // A chunk of candidate_pairs is 32 tiles for each of its warps: THREADS tiles.
             cuda.launchGrid(candidatePairs, Math.min(ceilDiv(tilesPerSample, THREADS), 64), Math.min(b, 65535), THREADS, 0, b,
-                    arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, predSphere, arena.at(oPredLabels),
+                    arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, predSphere, pred[1],
                     gtTable, gtKind, gtSphere, arena.at(oGtLabels), iou, workCount, workPair, workBoxes, pairs);
             // The lists' lengths stay on the device: the grids are sized for the worst case, kernels stop at the
             // counts. List 0 (few pairs, but the watertight clipper's long latency) runs beside list 1.
@@ -201,25 +246,191 @@ public final class GpuRewardEngine implements RewardEngine {
             cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(oPredOff), arena.at(oGtOff),
                     arena.at(oPairOff), iou, arena.at(oThresholds), thresholds.length, used, shared, arena.at(oParts));
         });
+        double[] matrix = null;
         if (cfg.matching() == RewardConfig.Matching.OPTIMAL && pairs > 0) {
             matrix = new double[Math.toIntExact(pairs)];
             cuMemcpyDtoH(Pointer.to(matrix), iou, 8 * pairs);
         }
-        parts = arena.doubles(oParts, 5 * b);
-        }
-        DetectionOutput out = new DetectionOutput(new double[b], new double[b], new double[b], new int[b], new int[b], new int[b]);
-        DetectionTask task = new DetectionTask(cfg);
+        double[] parts = arena.doubles(oParts, 5 * b);
+        DetectionMatcher.Stats[] stats = new DetectionMatcher.Stats[b];
         for (int i = 0; i < b; i++) {
-            DetectionMatcher.Stats s = matrix == null
+            int p = predOff[i + 1] - predOff[i], g = gtOff[i + 1] - gtOff[i];
+            stats[i] = matrix == null
                     ? new DetectionMatcher.Stats(parts[5 * i], parts[5 * i + 1], (int) parts[5 * i + 2], (int) parts[5 * i + 3], (int) parts[5 * i + 4])
-                    : DetectionMatcher.fromIou(rows(matrix, pairOff[i], preds.get(i).size(), gts.get(i).size()), gts.get(i).size(), cfg);
-            out.reward[i] = task.total(format[i], s); // the one formula, as the CPU engine's
-            out.meanBestIou[i] = s.meanBestIou();
-            out.f1[i] = s.f1();
-            out.tp[i] = s.tp();
-            out.fp[i] = s.fp();
-            out.fn[i] = s.fn();
+                    : DetectionMatcher.fromIou(rows(matrix, pairOff[i], p, g), g, cfg);
         }
+        return stats;
+    }
+
+    /** Offsets of 256-byte aligned pieces of the given sizes, and their total as the last entry. */
+    private static long[] carve(long[] sizes) {
+        long[] at = new long[sizes.length + 1];
+        for (int i = 0; i < sizes.length; i++) at[i + 1] = at[i] + (Math.max(1, sizes[i]) + 255) / 256 * 256;
+        return at;
+    }
+
+    // ---- detection from token ids --------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc} Detection answers are turned into text and read on the GPU ({@code detokenize},
+     * {@code scan_detections}); the few a kernel cannot read exactly as {@link DetectionTask#parse} does
+     * (see answer_scan.cuh) are decoded and read on the host. Other tasks decode on the host.
+     */
+    @Override
+    public List<Reward> scoreTokens(String task, int[][] tokens, List<String> pieces, List<JsonNode> gts) {
+        if (!task.equals("detection")) return RewardEngine.super.scoreTokens(task, tokens, pieces, gts);
+        if (tokens.length != gts.size()) throw new IllegalArgumentException(tokens.length + " token rows but " + gts.size() + " gts");
+        int rows = tokens.length, cols = 1;
+        for (int[] row : tokens) cols = Math.max(cols, row.length);
+        long[] flat = new long[rows * cols];
+        int[] lengths = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            lengths[i] = tokens[i].length;
+            for (int k = 0; k < tokens[i].length; k++) flat[i * cols + k] = tokens[i][k];
+        }
+        List<List<LabeledBox>> truths = truths(gts);
+        synchronized (this) {
+            cuda.makeCurrent();
+            CUdeviceptr device = tokenInput.ensure(8L * flat.length);
+            cuMemcpyHtoD(device, Pointer.to(flat), 8L * flat.length);
+            return detectionFromTokens(device, rows, cols, lengths, pieces, truths, i -> tokens[i]);
+        }
+    }
+
+    /**
+     * Detection rewards of rollouts held as token ids on the device: {@code rows × cols} int64 ids at
+     * {@code tokensAddress} (a LibTorch CUDA tensor's {@code data_ptr()}, say), row r's first
+     * {@code lengths[r]} of them, read as {@link #scoreTokens} reads them; only the rows a kernel declines
+     * are copied to the host.
+     */
+    public List<Reward> scoreDetectionTokensOnDevice(long tokensAddress, int rows, int cols, int[] lengths, List<String> pieces,
+                                                     List<JsonNode> gts) {
+        if (lengths.length != rows || gts.size() != rows) throw new IllegalArgumentException("lengths and gts must have one entry a row");
+        for (int n : lengths) if (n < 0 || n > cols) throw new IllegalArgumentException("a row length is outside [0, " + cols + "]: " + n);
+        List<List<LabeledBox>> truths = truths(gts);
+        return detectionFromTokens(new RawDevicePointer(tokensAddress), rows, cols, lengths, pieces, truths, i -> {
+            long[] ids = new long[lengths[i]];
+            if (ids.length > 0) { // a raw address is no CUdeviceptr, so the runtime API's copy
+                jcuda.runtime.JCuda.cudaMemcpy(Pointer.to(ids), new RawDevicePointer(tokensAddress + 8L * i * cols), 8L * ids.length,
+                        jcuda.runtime.cudaMemcpyKind.cudaMemcpyDeviceToHost);
+            }
+            int[] out = new int[ids.length];
+            for (int k = 0; k < ids.length; k++) out[k] = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, ids[k]));
+            return out;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<List<LabeledBox>> truths(List<JsonNode> gts) {
+        List<List<LabeledBox>> out = new ArrayList<>(gts.size());
+        for (Object t : cpu.parseTruths(new DetectionTask(cfg), gts)) out.add((List<LabeledBox>) t);
+        return out;
+    }
+
+    /** A tokenizer's pieces as UTF-8 bytes: piece i is {@code bytes[off[i] .. off[i + 1])}. */
+    private record Vocabulary(List<String> pieces, int[] off, byte[] bytes, int longest) {
+        static Vocabulary of(List<String> pieces) {
+            int[] off = new int[pieces.size() + 1];
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            int longest = 1;
+            for (int i = 0; i < pieces.size(); i++) {
+                byte[] b = pieces.get(i).getBytes(StandardCharsets.UTF_8);
+                all.writeBytes(b);
+                off[i + 1] = off[i] + b.length;
+                longest = Math.max(longest, b.length);
+            }
+            return new Vocabulary(List.copyOf(pieces), off, all.size() == 0 ? new byte[1] : all.toByteArray(), longest);
+        }
+    }
+
+    private synchronized List<Reward> detectionFromTokens(Pointer tokens, int rows, int cols, int[] lengths, List<String> pieces,
+                                                          List<List<LabeledBox>> truths, IntFunction<int[]> rowIds) {
+        if (vocabulary == null || !vocabulary.pieces().equals(pieces)) vocabulary = Vocabulary.of(pieces);
+        Vocabulary v = vocabulary;
+        // The batch's GT labels, as the dictionary the scan gives predicted labels their ids from.
+        Map<String, Integer> dict = new LinkedHashMap<>();
+        for (List<LabeledBox> t : truths) for (LabeledBox lb : t) dict.putIfAbsent(lb.label(), dict.size());
+        int[] dictOff = new int[dict.size() + 1];
+        java.io.ByteArrayOutputStream dictBytes = new java.io.ByteArrayOutputStream();
+        int k = 0;
+        for (String label : dict.keySet()) {
+            dictBytes.writeBytes(label.getBytes(StandardCharsets.UTF_8));
+            dictOff[++k] = dictBytes.size();
+        }
+        long capacity = (long) cols * v.longest();
+        int maxBoxes = Math.min(AnswerParser.MAX_BOXES, cols / 6 + 1); // a box takes more than 6 tokens in any tokenizer we know; more go to the host
+        cuda.makeCurrent();
+        long[] at = carve(new long[] {rows * capacity, 4L * rows, 72L * maxBoxes * rows, 4L * maxBoxes * rows});
+        CUdeviceptr mem = tokenScratch.ensure(at[4]);
+        CUdeviceptr text = mem.withByteOffset(at[0]), textLen = mem.withByteOffset(at[1]);
+        CUdeviceptr scanBoxes = mem.withByteOffset(at[2]), scanLabels = mem.withByteOffset(at[3]);
+        arena.reset();
+        long oLengths = arena.put(lengths), oPieceOff = arena.put(v.off()), oPieceBytes = arena.put(v.bytes());
+        long oDictOff = arena.put(dictOff), oDict = arena.put(dictBytes.size() == 0 ? new byte[1] : dictBytes.toByteArray());
+        long inputs = arena.used();
+        long oFacts = arena.reserve(16L * rows);
+        run(inputs, oFacts, () -> {
+            cuda.launch(detokenize, Math.min(rows, 65535), 256, rows, cols, tokens, arena.at(oLengths), v.off().length - 1,
+                    arena.at(oPieceOff), arena.at(oPieceBytes), capacity, text, textLen);
+            cuda.launch(scanDetections, ceilDiv(rows, 32), 32, rows, text, capacity, textLen, maxBoxes, AnswerParser.MAX_BOXES,
+                    dict.size(), arena.at(oDictOff), arena.at(oDict), scanBoxes, scanLabels, arena.at(oFacts));
+        });
+        int[] facts = arena.ints(oFacts, 4 * rows);
+        float scanMillis = lastKernelMillis;
+
+        // Each answer's reading; the rows the kernel declined are read on the host, as text.
+        ParsedAnswer<?>[] readings = new ParsedAnswer<?>[rows];
+        List<List<LabeledBox>> hostBoxes = new ArrayList<>(java.util.Collections.nCopies(rows, null));
+        int[] counts = new int[rows], scanned = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            int gt = truths.get(i).size();
+            if (facts[4 * i] == 1) {
+                DetectionTask.Reading r = DetectionTask.scanned(facts[4 * i + 3] == 1, facts[4 * i + 1], facts[4 * i + 2], gt);
+                readings[i] = new ParsedAnswer<>(r.format(), null, r.reason());
+                counts[i] = scanned[i] = r.scored() ? facts[4 * i + 1] : 0;
+            } else {
+                ParsedAnswer<List<LabeledBox>> p = DetectionTask.parse(RewardEngine.text(rowIds.apply(i), lengths[i], pieces), gt);
+                readings[i] = p;
+                hostBoxes.set(i, p.value());
+                counts[i] = p.value().size();
+            }
+        }
+        Layout l = Layout.of(counts, truths);
+        int nPred = l.predOff[rows];
+        long[] packedAt = carve(new long[] {72L * nPred, 4L * nPred});
+        CUdeviceptr packed = packedPredictions.ensure(packedAt[2]);
+        CUdeviceptr predBoxes = packed.withByteOffset(packedAt[0]), predLabels = packed.withByteOffset(packedAt[1]);
+        arena.reset();
+        long oScanned = arena.put(scanned), oPredOff = arena.put(l.predOff);
+        run(arena.used(), arena.used(), () -> cuda.launch(packScanned, Math.min(rows, 65535), 128, rows, maxBoxes, scanBoxes, scanLabels,
+                arena.at(oScanned), arena.at(oPredOff), predBoxes, predLabels));
+        float packMillis = lastKernelMillis;
+        for (int i = 0; i < rows; i++) {
+            List<LabeledBox> boxes = hostBoxes.get(i);
+            if (boxes == null || boxes.isEmpty()) continue;
+            double[] b = new double[9 * boxes.size()];
+            int[] lab = new int[boxes.size()];
+            for (int j = 0; j < boxes.size(); j++) {
+                put(boxes.get(j).box(), b, j);
+                lab[j] = dict.getOrDefault(boxes.get(j).label(), -1);
+            }
+            cuMemcpyHtoD(predBoxes.withByteOffset(72L * l.predOff[i]), Pointer.to(b), 8L * b.length);
+            cuMemcpyHtoD(predLabels.withByteOffset(4L * l.predOff[i]), Pointer.to(lab), 4L * lab.length);
+        }
+        double[] gtBoxes = new double[9 * Math.max(1, l.gtOff[rows])];
+        int[] gtLabels = new int[Math.max(1, l.gtOff[rows])];
+        for (int i = 0; i < rows; i++) {
+            List<LabeledBox> g = truths.get(i);
+            for (int j = 0; j < g.size(); j++) {
+                put(g.get(j).box(), gtBoxes, l.gtOff[i] + j);
+                gtLabels[l.gtOff[i] + j] = dict.get(g.get(j).label());
+            }
+        }
+        DetectionMatcher.Stats[] stats = match(l, gtBoxes, gtLabels, new Predictions(null, null, predBoxes, predLabels));
+        lastKernelMillis += scanMillis + packMillis;
+        DetectionTask task = new DetectionTask(cfg);
+        List<Reward> out = new ArrayList<>(rows);
+        for (int i = 0; i < rows; i++) out.add(task.combine(readings[i], stats[i]));
         return out;
     }
 
@@ -473,6 +684,9 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.makeCurrent();
         arena.close();
         scratch.close();
+        tokenInput.close();
+        tokenScratch.close();
+        packedPredictions.close();
         cuEventDestroy(start);
         cuEventDestroy(stop);
         cuda.close();

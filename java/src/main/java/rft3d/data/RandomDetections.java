@@ -92,13 +92,22 @@ public final class RandomDetections {
      * object per line (as VG-LLM's evaluator reads them), numbers at full precision.
      */
     public static String completion(List<LabeledBox> predictions) {
+        return completion(predictions, String::valueOf);
+    }
+
+    /** As {@link #completion(List)}, numbers as the model writes them: on the {@link Answers} grid. */
+    public static String gridCompletion(List<LabeledBox> predictions) {
+        return completion(predictions, Answers::number);
+    }
+
+    private static String completion(List<LabeledBox> predictions, java.util.function.DoubleFunction<String> number) {
         StringBuilder sb = new StringBuilder("<think>objects</think><answer>[\n");
         for (int i = 0; i < predictions.size(); i++) {
             LabeledBox p = predictions.get(i);
             if (i > 0) sb.append(",\n");
             sb.append("{\"label\": \"").append(p.label()).append("\", \"bbox_3d\": [");
             double[] v = p.box().toArray();
-            for (int k = 0; k < 9; k++) sb.append(k == 0 ? "" : ", ").append(v[k]);
+            for (int k = 0; k < 9; k++) sb.append(k == 0 ? "" : ", ").append(number.apply(v[k]));
             sb.append("]}");
         }
         return sb.append("\n]</answer>").toString();

@@ -80,6 +80,16 @@ public final class Tokenizer {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * Each id's text as {@link #decode} writes it ("" for the special tokens): what a reward engine needs to
+     * read answers straight from token ids ({@code RewardEngine.scoreTokens}).
+     */
+    public List<String> decodedPieces() {
+        List<String> out = new ArrayList<>(pieces);
+        for (int i = 0; i < SPECIAL.size(); i++) out.set(i, "");
+        return out;
+    }
+
     /** The text of tokens, special tokens dropped. */
     public String decode(int[] tokens) {
         StringBuilder sb = new StringBuilder();

@@ -21,6 +21,7 @@ import rft3d.geometry.LabeledBox;
 import rft3d.grpo.AdvantageOptions;
 import rft3d.grpo.Advantages;
 import rft3d.grpo.LossStats;
+import rft3d.model.Tokenizer;
 import rft3d.reward.CpuRewardEngine;
 import rft3d.reward.DetectionMatcher;
 import rft3d.reward.Reward;
@@ -227,6 +228,76 @@ class GpuRewardEngineTest {
             for (var run : runs) run.get();
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Completions in every form the token path must read as the text path does: the model's grid numbers,
+     * full-precision numbers (one token a character), truncated answers, no envelope, all objects on one
+     * line, numbers only the host converts exactly, labels no GT box has, and garbage.
+     */
+    static List<String> tokenCompletions(RandomDetections.Batch batch) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < batch.predictions().size(); i++) {
+            List<LabeledBox> p = batch.predictions().get(i);
+            String grid = RandomDetections.gridCompletion(p);
+            out.add(switch (i % 8) {
+                case 0 -> RandomDetections.completion(p);
+                case 1 -> grid.substring(0, grid.length() * 2 / 3);
+                case 2 -> grid.substring(grid.indexOf("<answer>") + 8, grid.indexOf("</answer>"));
+                case 3 -> grid.replace(",\n", ", ");
+                case 4 -> grid.replaceFirst("\\[-?[0-9.]+, ", "[1e-3, ").replaceFirst(", -?[0-9.]+]", ", -0]").replaceFirst(", -?[0-9.]+, ", ", -0.0, ");
+                case 5 -> grid.replaceFirst("\\[-?[0-9.]+, ", "[12345678901234567890, ").replaceFirst(", -?[0-9.]+, ", ", 0.1234567890123456789, ");
+                case 6 -> grid.replace("chair", "armchair").replace("\"table\"", "\" table \"");
+                default -> i % 16 == 7 ? "<think>?</think><answer>[{\"label\": 3}]</answer>" : grid;
+            });
+        }
+        return out;
+    }
+
+    @Test
+    void detectionRewardsFromTokenIdsEqualThoseFromTheirText() throws Exception {
+        needGpu();
+        ObjectMapper m = new ObjectMapper();
+        Tokenizer tokenizer = new Tokenizer();
+        List<String> pieces = tokenizer.decodedPieces();
+        var batch = RandomDetections.generate(160, 24, 20, RandomDetections.Rotation.GENERAL, 31);
+        List<String> completions = tokenCompletions(batch);
+        List<JsonNode> gts = new ArrayList<>();
+        int[][] tokens = new int[completions.size()][];
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < completions.size(); i++) {
+            gts.add(m.readTree(RandomDetections.groundTruthJson(batch.truths().get(i))));
+            tokens[i] = tokenizer.encode(completions.get(i));
+            texts.add(tokenizer.decode(tokens[i]));
+            assertEquals(texts.get(i), rft3d.reward.RewardEngine.text(tokens[i], tokens[i].length, pieces));
+        }
+        List<Reward> fromText = gpu.score("detection", texts, gts);
+        assertEquals(fromText, gpu.scoreTokens("detection", tokens, pieces, gts), "host ids");
+
+        // The same ids as a device tensor would hold them: int64, rows padded to the longest.
+        int cols = 0;
+        for (int[] t : tokens) cols = Math.max(cols, t.length);
+        long[] flat = new long[tokens.length * cols];
+        int[] lengths = new int[tokens.length];
+        for (int i = 0; i < tokens.length; i++) {
+            lengths[i] = tokens[i].length;
+            for (int k = 0; k < tokens[i].length; k++) flat[i * cols + k] = tokens[i][k];
+        }
+        CUdeviceptr device = new CUdeviceptr();
+        JCudaDriver.cuMemAlloc(device, 8L * flat.length);
+        try {
+            JCudaDriver.cuMemcpyHtoD(device, Pointer.to(flat), 8L * flat.length);
+            assertEquals(fromText, gpu.scoreDetectionTokensOnDevice(address(device), tokens.length, cols, lengths, pieces, gts), "device ids");
+        } finally {
+            JCudaDriver.cuMemFree(device);
+        }
+        try (CpuRewardEngine cpu = new CpuRewardEngine(RewardConfig.defaults())) {
+            List<Reward> reference = cpu.scoreTokens("detection", tokens, pieces, gts);
+            for (int i = 0; i < reference.size(); i++) {
+                assertEquals(reference.get(i).reason(), fromText.get(i).reason(), "sample " + i);
+                assertEquals(reference.get(i).total(), fromText.get(i).total(), 2 * IOU_TOL, "sample " + i);
+            }
         }
     }
 
