@@ -153,15 +153,7 @@ final class RewardCommand implements Command {
                     throw new UncheckedIOException(e);
                 }
             });
-            List<String> goodCompletions = new ArrayList<>();
-            List<JsonNode> goodGts = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (errors.get(i) == null) {
-                    goodCompletions.add(completions[i]);
-                    goodGts.add(gts[i]);
-                }
-            }
-            List<Reward> rewards = goodCompletions.isEmpty() ? List.of() : engine.score(taskName, goodCompletions, goodGts);
+            List<Reward> rewards = scoreGood(engine, taskName, completions, gts);
             int next = 0;
             for (int i = 0; i < n; i++) {
                 if (errors.get(i) != null) {
@@ -178,8 +170,38 @@ final class RewardCommand implements Command {
         }
 
         /**
+         * Rewards of the lines without an error, in order. The engine checks every GT as it parses it, so
+         * they are checked here only when it refuses the batch: then each bad line gets its error and the
+         * others are scored again.
+         */
+        private List<Reward> scoreGood(RewardEngine engine, String taskName, String[] completions, JsonNode[] gts) {
+            List<String> goodCompletions = new ArrayList<>();
+            List<JsonNode> goodGts = new ArrayList<>();
+            for (int i = 0; i < size(); i++) {
+                if (errors.get(i) == null) {
+                    goodCompletions.add(completions[i]);
+                    goodGts.add(gts[i]);
+                }
+            }
+            if (goodCompletions.isEmpty()) return List.of();
+            try {
+                return engine.score(taskName, goodCompletions, goodGts);
+            } catch (IllegalArgumentException badTruth) {
+                for (int i = 0; i < size(); i++) {
+                    if (errors.get(i) != null) continue;
+                    try {
+                        task.groundTruth(gts[i]);
+                    } catch (IllegalArgumentException e) {
+                        errors.set(i, e.getMessage()); // its message names the bad field
+                    }
+                }
+                return scoreGood(engine, taskName, completions, gts);
+            }
+        }
+
+        /**
          * The "completion" string and the "gt" value of one line's object; throws IllegalArgumentException
-         * with the reason when the line is not an object or a field is missing, wrong or not a valid GT.
+         * with the reason when the line is not an object or a field is missing or of the wrong type.
          */
         private void read(byte[] line, String[] completions, JsonNode[] gts, int i) throws IOException {
             String completion = null;
@@ -201,7 +223,6 @@ final class RewardCommand implements Command {
             }
             if (completion == null) throw new IllegalArgumentException("completion: missing or not a string");
             if (gt == null) throw new IllegalArgumentException("gt: missing");
-            task.groundTruth(gt); // its message names the bad field
             completions[i] = completion;
             gts[i] = gt;
         }
