@@ -87,7 +87,7 @@ public final class DetectionScanner {
             int start = c.pos;
             boolean integer = c.number();
             if (c.pos == start) return null;
-            v[n] = value(c.text.substring(start, c.pos), integer);
+            v[n] = c.value(start, integer);
             if (!Double.isFinite(v[n++])) return null;
             c.space();
             if (c.take(']')) break;
@@ -95,15 +95,6 @@ public final class DetectionScanner {
             c.space();
         }
         return n == 6 || n == 7 || n == 9 ? java.util.Arrays.copyOf(v, n) : null;
-    }
-
-    /**
-     * The double Jackson's tree gives for a JSON number: an integer literal becomes a long or BigInteger
-     * node first (so "-0" is 0.0, not −0.0), a decimal one is parsed directly; both correctly rounded.
-     */
-    private static double value(String number, boolean integer) {
-        if (!integer) return NumberInput.parseDouble(number, true);
-        return number.length() <= 18 ? (double) Long.parseLong(number) : new java.math.BigInteger(number).doubleValue();
     }
 
     /**
@@ -189,6 +180,64 @@ public final class DetectionScanner {
                 return false;
             }
             return integer;
+        }
+
+        /** The characters of a number on its way to Jackson's parser. */
+        private final char[] numberChars = new char[64];
+
+        /** 10^0 … 10^22, every one exact as a double. */
+        private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+        /**
+         * The double Jackson's tree gives for the number at {@code [start, pos)}: an integer literal becomes a
+         * long or BigInteger node first (so "-0" is 0.0, not −0.0), a decimal one is parsed directly; both
+         * correctly rounded. A decimal of at most 17 significant digits below 2^53 with a power of ten up to
+         * 22 is one correctly rounded multiply or divide (Clinger's fast path, as the GPU's scan reads it);
+         * any other goes to Jackson's parser. No string is made for the usual number.
+         */
+        double value(int start, boolean integer) {
+            boolean neg = text.charAt(start) == '-';
+            int i = neg ? start + 1 : start;
+            if (integer) {
+                if (pos - start > 18) return new java.math.BigInteger(text.substring(start, pos)).doubleValue();
+                long w = 0;
+                for (; i < pos; i++) w = 10 * w + (text.charAt(i) - '0');
+                return neg ? -w : w; // a long first: "-0" is 0.0
+            }
+            long w = 0;
+            int significant = 0, e10 = 0;
+            for (; i < pos && isDigit(text.charAt(i)); i++) {
+                if (significant > 0 || text.charAt(i) != '0') significant++;
+                if (significant <= 17) w = 10 * w + (text.charAt(i) - '0');
+            }
+            if (i < pos && text.charAt(i) == '.') {
+                for (i++; i < pos && isDigit(text.charAt(i)); i++) {
+                    if (significant > 0 || text.charAt(i) != '0') significant++;
+                    if (significant <= 17) {
+                        w = 10 * w + (text.charAt(i) - '0');
+                        e10--;
+                    }
+                }
+            }
+            if (i < pos) { // the exponent
+                i++;
+                int sign = text.charAt(i) == '-' ? -1 : 1;
+                if (text.charAt(i) == '-' || text.charAt(i) == '+') i++;
+                int e = 0;
+                for (; i < pos && e <= 400; i++) e = 10 * e + (text.charAt(i) - '0');
+                e10 += sign * e;
+            }
+            if (significant > 17 || w > (1L << 53) || e10 < -22 || e10 > 22) {
+                text.getChars(start, pos, numberChars, 0); // at most 64 characters
+                return NumberInput.parseDouble(numberChars, 0, pos - start, true);
+            }
+            double d = e10 >= 0 ? w * POW10[e10] : w / POW10[-e10];
+            return neg ? -d : d;
+        }
+
+        private static boolean isDigit(char ch) {
+            return ch >= '0' && ch <= '9';
         }
 
         private int digits() {

@@ -13,41 +13,49 @@ public record Envelope(String think, String answer, boolean wellFormed, boolean 
     private static final String THINK_OPEN = "<think>", THINK_CLOSE = "</think>";
     private static final String ANSWER_OPEN = "<answer>", ANSWER_CLOSE = "</answer>";
 
-    /** Splits a completion; never throws (null reads as the empty string). */
+    /**
+     * Splits a completion; never throws (null reads as the empty string). One pass finds every tag (the
+     * text's only '<' characters, in a model's answer), so a long answer is read about twice, not ten times;
+     * cuda-kernels/answer_scan.cuh reads it the same way on the GPU.
+     */
     public static Envelope of(String completion) {
         String raw = completion == null ? "" : completion;
         String text = raw.strip();
-        String answer = raw; // untouched: benchmark readers see the raw text (VSI-Bench splits it on ' ' as is)
-        boolean hasAnswer = false;
-        int open = text.lastIndexOf(ANSWER_OPEN);
-        if (open >= 0) {
-            int close = text.indexOf(ANSWER_CLOSE, open);
-            if (close >= 0) {
-                answer = text.substring(open + ANSWER_OPEN.length(), close).strip();
-                hasAnswer = true;
+        int thinkOpen = -1, thinkClose = -1, thinkOpens = 0, thinkCloses = 0, answerOpens = 0, answerCloses = 0;
+        int lastAnswerOpen = -1, closeAfterLast = -1;
+        for (int i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i + 1)) {
+            if (text.startsWith(THINK_OPEN, i)) {
+                if (thinkOpens++ == 0) thinkOpen = i;
+            } else if (text.startsWith(THINK_CLOSE, i)) {
+                if (thinkCloses++ == 0) thinkClose = i;
+            } else if (text.startsWith(ANSWER_OPEN, i)) {
+                answerOpens++;
+                lastAnswerOpen = i;
+                closeAfterLast = -1;
+            } else if (text.startsWith(ANSWER_CLOSE, i)) {
+                answerCloses++;
+                if (lastAnswerOpen >= 0 && closeAfterLast < 0) closeAfterLast = i;
             }
         }
-        String think = null;
-        int thinkOpen = text.indexOf(THINK_OPEN);
-        int thinkClose = text.indexOf(THINK_CLOSE);
-        if (thinkOpen >= 0 && thinkClose > thinkOpen) {
-            think = text.substring(thinkOpen + THINK_OPEN.length(), thinkClose);
+        // The last <answer> block (to the first </answer> after it), stripped; else the raw text, untouched:
+        // benchmark readers see the raw text (VSI-Bench splits it on ' ' as is).
+        boolean hasAnswer = lastAnswerOpen >= 0 && closeAfterLast >= 0;
+        String answer = hasAnswer ? text.substring(lastAnswerOpen + ANSWER_OPEN.length(), closeAfterLast).strip() : raw;
+        String think = thinkOpen >= 0 && thinkClose > thinkOpen ? text.substring(thinkOpen + THINK_OPEN.length(), thinkClose) : null;
+        // Well formed: exactly one of each tag, the think block first, only whitespace before the answer block.
+        boolean wellFormed = text.startsWith(THINK_OPEN) && text.endsWith(ANSWER_CLOSE) && thinkClose >= 0 && thinkOpens == 1
+                && thinkCloses == 1 && answerOpens == 1 && answerCloses == 1
+                && text.startsWith(ANSWER_OPEN, skipWhitespace(text, thinkClose + THINK_CLOSE.length()));
+        return new Envelope(think, answer, wellFormed, hasAnswer);
+    }
+
+    /** The first index at or after {@code i} that is not whitespace (as {@link String#stripLeading} sees it). */
+    private static int skipWhitespace(String t, int i) {
+        while (i < t.length()) {
+            int cp = t.codePointAt(i);
+            if (!Character.isWhitespace(cp)) break;
+            i += Character.charCount(cp);
         }
-        return new Envelope(think, answer, isWellFormed(text), hasAnswer);
-    }
-
-    private static boolean isWellFormed(String t) {
-        if (!t.startsWith(THINK_OPEN) || !t.endsWith(ANSWER_CLOSE)) return false;
-        int thinkClose = t.indexOf(THINK_CLOSE);
-        if (thinkClose < 0 || count(t, THINK_OPEN) != 1 || count(t, THINK_CLOSE) != 1) return false;
-        if (count(t, ANSWER_OPEN) != 1 || count(t, ANSWER_CLOSE) != 1) return false;
-        String between = t.substring(thinkClose + THINK_CLOSE.length());
-        return between.stripLeading().startsWith(ANSWER_OPEN);
-    }
-
-    private static int count(String t, String tag) {
-        int n = 0;
-        for (int i = t.indexOf(tag); i >= 0; i = t.indexOf(tag, i + tag.length())) n++;
-        return n;
+        return i;
     }
 }

@@ -67,6 +67,26 @@ class DetectionScannerTest {
     }
 
     @Test
+    void decimalsOnAndOffTheFastPathConvertBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(17);
+        StringBuilder answer = new StringBuilder("[");
+        for (int i = 0; i < 4000; i++) {
+            StringBuilder n = new StringBuilder(rnd.nextBoolean() ? "-" : "");
+            int intDigits = rnd.nextInt(1, 12), fracDigits = rnd.nextInt(1, 14);
+            n.append(1 + rnd.nextInt(9));
+            for (int k = 1; k < intDigits; k++) n.append(rnd.nextInt(10));
+            n.append('.');
+            for (int k = 0; k < fracDigits; k++) n.append(rnd.nextInt(10));
+            if (rnd.nextInt(4) == 0) n.append('e').append(rnd.nextInt(-40, 40)); // some past 10^22 either way
+            if (i > 0) answer.append(",\n");
+            answer.append("{\"label\": \"a\", \"bbox_3d\": [").append(n).append(", 0.1, 0.30000000000000004, 1e22, 1e23, 1.5e-22]}");
+        }
+        String text = answer.append("]").toString();
+        assertNotNull(DetectionScanner.scan(text));
+        assertAgrees(text);
+    }
+
+    @Test
     void anythingOutsideTheGrammarIsLeftToTheTolerantParser() {
         for (String other : new String[] {
                 "```json\n[]\n```", "[{'label': 'a', 'bbox_3d': [0,0,0,1,1,1]}]", "[{\"label\": \"a\", \"bbox_3d\": [0,0,0,1,1,1]},]",
