@@ -23,6 +23,7 @@ import rft3d.data.RandomDetections;
 import rft3d.geometry.Box3D;
 import rft3d.parse.DetectionScanner;
 import rft3d.parse.Envelope;
+import rft3d.parse.Mutations;
 
 /**
  * The device's reading of detection answers (cuda-kernels/answer_scan.cuh), built for the host with a C++
@@ -56,16 +57,7 @@ class AnswerScanTest {
             String base = rnd.nextBoolean() ? RandomDetections.gridCompletion(preds) : RandomDetections.completion(preds);
             corpus.add(base);
             for (int m = 0; m < 150; m++) {
-                StringBuilder sb = new StringBuilder(base);
-                for (int k = 0; k < 1 + rnd.nextInt(3); k++) {
-                    int at = rnd.nextInt(sb.length());
-                    switch (rnd.nextInt(3)) {
-                        case 0 -> sb.deleteCharAt(at);
-                        case 1 -> sb.insert(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
-                        default -> sb.setCharAt(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
-                    }
-                }
-                corpus.add(sb.toString());
+                corpus.add(Mutations.mutate(base, alphabet, 3, rnd));
             }
         }
         String box = "{\"label\": \"chair\", \"bbox_3d\": [%s, 0, 0.5, 1, 1, 1]}";

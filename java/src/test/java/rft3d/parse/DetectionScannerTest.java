@@ -108,16 +108,7 @@ class DetectionScannerTest {
         for (var preds : batch.predictions()) {
             String base = rnd.nextBoolean() ? answerOf(rft3d.data.Answers.detection(preds)) : answerOf(RandomDetections.completion(preds));
             for (int m = 0; m < 200; m++) {
-                StringBuilder sb = new StringBuilder(base);
-                for (int k = 0; k < 1 + rnd.nextInt(3); k++) {
-                    int at = rnd.nextInt(sb.length());
-                    switch (rnd.nextInt(3)) {
-                        case 0 -> sb.deleteCharAt(at);
-                        case 1 -> sb.insert(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
-                        default -> sb.setCharAt(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
-                    }
-                }
-                String s = sb.toString();
+                String s = Mutations.mutate(base, alphabet, 3, rnd);
                 if (DetectionScanner.scan(s) != null) scanned++;
                 assertAgrees(s);
             }

@@ -72,18 +72,7 @@ class ParserFuzzTest {
 
     private static String randomInput(SplittableRandom rnd) {
         if (rnd.nextInt(3) == 0) {
-            // A valid answer with random edits.
-            StringBuilder sb = new StringBuilder(VALID);
-            int edits = 1 + rnd.nextInt(5);
-            for (int e = 0; e < edits && sb.length() > 0; e++) {
-                int pos = rnd.nextInt(sb.length());
-                switch (rnd.nextInt(3)) {
-                    case 0 -> sb.deleteCharAt(pos);
-                    case 1 -> sb.insert(pos, TOKENS.charAt(rnd.nextInt(TOKENS.length())));
-                    default -> sb.setCharAt(pos, TOKENS.charAt(rnd.nextInt(TOKENS.length())));
-                }
-            }
-            return sb.toString();
+            return Mutations.mutate(VALID, TOKENS, 5, rnd); // a valid answer with random edits
         }
         int len = rnd.nextInt(200);
         StringBuilder sb = new StringBuilder(len);
