@@ -33,7 +33,7 @@ public final class GrpoTrainer {
     private GrpoTrainer() {}
 
     /** One sampled completion with what scoring and the update need. */
-    private record Rollout(VideoEncoding video, int[] prompt, int[] completion, String text, String task, JsonNode gt) {}
+    private record Rollout(VideoEncoding video, int[] prompt, int[] completion, String task, JsonNode gt) {}
 
     static Path run(Workspace ws, VideoLM init, Path dir, int steps, RewardEngine engine) throws IOException {
         TrainConfig.Grpo c = ws.cfg.grpo();
@@ -46,6 +46,7 @@ public final class GrpoTrainer {
         if (pool.isEmpty()) throw new IOException("no training samples for tasks " + c.tasks());
         AdvantageOptions advOptions = AdvantageOptions.parse(c.scaling(), 1e-6);
         Sampler sampler = new Sampler(stage.model, ws.tokenizer);
+        List<String> pieces = ws.tokenizer.decodedPieces();
         Sampler.Options sampling = new Sampler.Options(c.temperature(), c.topP(), c.maxNewTokens());
         PolicyLoss.Aggregation aggregation = PolicyLoss.Aggregation.parse(c.lossAggregation());
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
@@ -62,22 +63,23 @@ public final class GrpoTrainer {
                     int[] prompt = ws.prompt(s);
                     try (PointerScope scope = new PointerScope()) {
                         for (int[] out : sampler.sample(video, prompt, c.groupSize(), sampling)) {
-                            rollouts.add(new Rollout(video, prompt, out, ws.tokenizer.decode(out), s.task(), s.gt()));
+                            rollouts.add(new Rollout(video, prompt, out, s.task(), s.gt()));
                             generated += out.length;
                         }
                     }
                 }
                 double rolloutSecs = (System.nanoTime() - r0) / 1e9;
 
-                // Rewards: one engine call per task over all its completions (one large batch for a GPU).
+                // Rewards: one engine call per task over all its completions (one large batch for a GPU), from
+                // the token ids (a GPU engine reads detection answers from them on the device).
                 double[] totals = new double[rollouts.size()];
                 Map<String, double[]> parts = new LinkedHashMap<>();
                 Map<String, List<Integer>> byTask = new LinkedHashMap<>();
                 for (int i = 0; i < rollouts.size(); i++) byTask.computeIfAbsent(rollouts.get(i).task(), k -> new ArrayList<>()).add(i);
                 for (var e : byTask.entrySet()) {
                     List<Integer> idx = e.getValue();
-                    List<Reward> rewards = engine.score(e.getKey(), idx.stream().map(i -> rollouts.get(i).text()).toList(),
-                            idx.stream().map(i -> rollouts.get(i).gt()).toList());
+                    List<Reward> rewards = engine.scoreTokens(e.getKey(), idx.stream().map(i -> rollouts.get(i).completion()).toArray(int[][]::new),
+                            pieces, idx.stream().map(i -> rollouts.get(i).gt()).toList());
                     for (int k = 0; k < idx.size(); k++) {
                         totals[idx.get(k)] = rewards.get(k).total();
                         for (var part : rewards.get(k).parts().entrySet()) {
