@@ -42,36 +42,57 @@ public final class Sampler {
      * included).
      */
     public List<int[]> sample(VideoEncoding video, int[] prompt, int n, Options opt) {
+        return sample(List.of(video), List.of(prompt), n, opt);
+    }
+
+    /**
+     * {@code n} completions of each prompt about its video, all in one batch (one forward pass a step for
+     * all of them): the first prompt's {@code n}, then the next's. The prompts must have the same length,
+     * so that no position is padding and each completion is sampled exactly as it would be alone.
+     */
+    public List<int[]> sample(List<VideoEncoding> videos, List<int[]> prompts, int n, Options opt) {
         ModelConfig cfg = model.config();
+        int k = prompts.size(), b = k * n, len = prompts.get(0).length, vis = cfg.visualTokens();
+        if (videos.size() != k || k == 0) throw new IllegalArgumentException("one video a prompt, at least one");
+        float[] patches = new float[b * vis * cfg.patchValues()], geometry = new float[b * vis * VideoEncoding.GEOMETRY];
+        long[] tok = new long[b * len];
+        for (int i = 0; i < k; i++) {
+            if (prompts.get(i).length != len) throw new IllegalArgumentException("prompts of one batch must have the same length");
+            if (!java.util.Arrays.equals(videos.get(i).frameIds(), videos.get(0).frameIds())) {
+                throw new IllegalArgumentException("videos of one batch must share their frame layout");
+            }
+            for (int r = i * n; r < (i + 1) * n; r++) {
+                System.arraycopy(videos.get(i).patches(), 0, patches, r * vis * cfg.patchValues(), vis * cfg.patchValues());
+                System.arraycopy(videos.get(i).geometry(), 0, geometry, r * vis * VideoEncoding.GEOMETRY, vis * VideoEncoding.GEOMETRY);
+                for (int t = 0; t < len; t++) tok[r * len + t] = prompts.get(i)[t];
+            }
+        }
         try (NoGradGuard g = new NoGradGuard()) {
             var dev = model.device();
-            Tensor patches = Tensor.create(video.patches(), 1, cfg.visualTokens(), cfg.patchValues()).to(dev, kFloat()).expand(new long[] {n, -1, -1});
-            Tensor geometry = Tensor.create(video.geometry(), 1, cfg.visualTokens(), VideoEncoding.GEOMETRY).to(dev, kFloat())
-                    .expand(new long[] {n, -1, -1});
-            Tensor frames = Tensor.create(video.frameIds(), cfg.visualTokens()).to(dev, kLong());
-            long[] p = new long[prompt.length];
-            for (int i = 0; i < p.length; i++) p[i] = prompt[i];
-            Tensor tokens = Tensor.create(p, 1, p.length).to(dev, kLong()).expand(new long[] {n, -1});
+            Tensor patchT = Tensor.create(patches, b, vis, cfg.patchValues()).to(dev, kFloat());
+            Tensor geometryT = Tensor.create(geometry, b, vis, VideoEncoding.GEOMETRY).to(dev, kFloat());
+            Tensor frames = Tensor.create(videos.get(0).frameIds(), vis).to(dev, kLong());
+            Tensor tokens = Tensor.create(tok, b, len).to(dev, kLong());
             VideoLM.KvCache cache = new VideoLM.KvCache();
-            Tensor x = cat(new TensorVector(model.embedVideo(patches, geometry, frames), model.embedTokens(tokens)), 1);
-            Tensor last = model.logits(model.decode(x, cache).select(1, -1)); // [n, V]: the head on the last position only
+            Tensor x = cat(new TensorVector(model.embedVideo(patchT, geometryT, frames), model.embedTokens(tokens)), 1);
+            Tensor last = model.logits(model.decode(x, cache).select(1, -1)); // [b, V]: the head on the last position only
             List<List<Integer>> out = new ArrayList<>();
-            boolean[] done = new boolean[n];
-            for (int i = 0; i < n; i++) out.add(new ArrayList<>());
-            int budget = Math.min(opt.maxNewTokens(), cfg.maxSequence() - cfg.visualTokens() - prompt.length);
+            boolean[] done = new boolean[b];
+            for (int i = 0; i < b; i++) out.add(new ArrayList<>());
+            int budget = Math.min(opt.maxNewTokens(), cfg.maxSequence() - vis - len);
             for (int step = 0; step < budget; step++) {
                 Tensor next = choose(last, opt);
-                long[] ids = new long[n];
+                long[] ids = new long[b];
                 next.to(new org.bytedeco.pytorch.Device("cpu"), kLong()).contiguous().data_ptr_long().get(ids);
                 boolean all = true;
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < b; i++) {
                     if (done[i]) continue;
                     out.get(i).add((int) ids[i]);
                     done[i] = ids[i] == Tokenizer.EOS || ids[i] == tokenizer.answerClose();
                     all &= done[i];
                 }
                 if (all || step + 1 == budget) break;
-                last = model.logits(model.decode(model.embedTokens(next.reshape(n, 1)), cache)).select(1, 0);
+                last = model.logits(model.decode(model.embedTokens(next.reshape(b, 1)), cache)).select(1, 0);
             }
             List<int[]> result = new ArrayList<>();
             for (List<Integer> o : out) result.add(o.stream().mapToInt(Integer::intValue).toArray());

@@ -55,17 +55,31 @@ public final class GrpoTrainer {
                 manual_seed(ws.cfg.seed() * 7919L + step);
                 SplittableRandom rnd = new SplittableRandom(ws.cfg.seed() * 1_000_003L + 17 * step);
                 long r0 = System.nanoTime();
+                // Rollouts: prompts of one length are sampled together, one batch of prompts x group size.
+                List<Sample> drawn = new ArrayList<>();
+                for (int p = 0; p < c.prompts(); p++) drawn.add(pool.get(rnd.nextInt(pool.size())));
+                List<VideoEncoding> videos = new ArrayList<>();
+                List<int[]> prompts = new ArrayList<>();
+                Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+                for (int p = 0; p < drawn.size(); p++) {
+                    videos.add(ws.video(drawn.get(p), mc));
+                    prompts.add(ws.prompt(drawn.get(p)));
+                    byLength.computeIfAbsent(prompts.get(p).length, x -> new ArrayList<>()).add(p);
+                }
+                List<List<int[]>> outs = new ArrayList<>(java.util.Collections.nCopies(drawn.size(), null));
+                for (List<Integer> same : byLength.values()) {
+                    try (PointerScope scope = new PointerScope()) {
+                        List<int[]> batch = sampler.sample(same.stream().map(videos::get).toList(), same.stream().map(prompts::get).toList(),
+                                c.groupSize(), sampling);
+                        for (int j = 0; j < same.size(); j++) outs.set(same.get(j), batch.subList(j * c.groupSize(), (j + 1) * c.groupSize()));
+                    }
+                }
                 List<Rollout> rollouts = new ArrayList<>();
                 int generated = 0;
-                for (int p = 0; p < c.prompts(); p++) {
-                    Sample s = pool.get(rnd.nextInt(pool.size()));
-                    VideoEncoding video = ws.video(s, mc);
-                    int[] prompt = ws.prompt(s);
-                    try (PointerScope scope = new PointerScope()) {
-                        for (int[] out : sampler.sample(video, prompt, c.groupSize(), sampling)) {
-                            rollouts.add(new Rollout(video, prompt, out, s.task(), s.gt()));
-                            generated += out.length;
-                        }
+                for (int p = 0; p < drawn.size(); p++) { // prompt by prompt: a group is group-size consecutive rollouts
+                    for (int[] out : outs.get(p)) {
+                        rollouts.add(new Rollout(videos.get(p), prompts.get(p), out, drawn.get(p).task(), drawn.get(p).gt()));
+                        generated += out.length;
                     }
                 }
                 double rolloutSecs = (System.nanoTime() - r0) / 1e9;

@@ -25,7 +25,11 @@ class CheckpointTest {
     static final ModelConfig CFG = new ModelConfig(TOK.vocabSize(), 32, 2, 2, 2, 16, 8, 64);
 
     static VideoEncoding video() {
-        var scene = new SceneGenerator(2, 16).generate("s", 1);
+        return video(1);
+    }
+
+    static VideoEncoding video(long seed) {
+        var scene = new SceneGenerator(2, 16).generate("s", seed);
         var f0 = Renderer.render(scene, 0);
         var f1 = Renderer.render(scene, 1);
         return VideoEncoding.of(new Video(new float[][][][] {f0.rgb(), f1.rgb()}, new float[][][] {f0.depth(), f1.depth()},

@@ -1,0 +1,29 @@
+package rft3d.model;
+
+import static org.bytedeco.pytorch.global.torch.manual_seed;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SamplerTest {
+    @Test
+    void promptsSampledTogetherGetWhatEachGetsAlone() {
+        manual_seed(6);
+        Sampler s = new Sampler(new VideoLM(CheckpointTest.CFG), CheckpointTest.TOK);
+        var greedy = new Sampler.Options(0, 1, 10);
+        VideoEncoding v1 = CheckpointTest.video(1), v2 = CheckpointTest.video(2);
+        int[] p1 = {Tokenizer.BOS, 5, 6}, p2 = {Tokenizer.BOS, 7, 8};
+        List<int[]> together = s.sample(List.of(v1, v2), List.of(p1, p2), 2, greedy);
+        List<int[]> alone = new ArrayList<>(s.sample(v1, p1, 2, greedy));
+        alone.addAll(s.sample(v2, p2, 2, greedy));
+        assertFalse(java.util.Arrays.equals(alone.get(0), alone.get(2)), "the two prompts must differ for this test to see a mix-up");
+        assertEquals(alone.size(), together.size());
+        for (int i = 0; i < alone.size(); i++) assertArrayEquals(alone.get(i), together.get(i), "completion " + i);
+        assertThrows(IllegalArgumentException.class, () -> s.sample(List.of(v1, v2), List.of(p1, new int[] {Tokenizer.BOS}), 1, greedy));
+    }
+}
