@@ -5,6 +5,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import rft3d.eval.PredictionSet;
 import rft3d.eval.VsiEvaluator;
 import rft3d.model.ModelConfig;
 import rft3d.model.Sampler;
+import rft3d.model.VideoEncoding;
 import rft3d.model.VideoLM;
 
 /**
@@ -25,6 +27,8 @@ import rft3d.model.VideoLM;
  */
 final class Predictor {
     static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Most eval samples decoded in one batch. */
+    static final int BATCH = 32;
 
     private Predictor() {}
 
@@ -37,19 +41,36 @@ final class Predictor {
         Sampler sampler = new Sampler(model, ws.tokenizer);
         Files.createDirectories(outDir);
         Map<String, BufferedWriter> files = new TreeMap<>();
-        try {
-            for (Sample s : ws.data.samples(split)) {
-                String text;
-                try (PointerScope scope = new PointerScope()) {
-                    int[] out = sampler.sample(ws.video(s, mc), ws.prompt(s), 1, new Sampler.Options(0, 1, maxNewTokens)).get(0);
-                    text = ws.tokenizer.decode(out);
+        // Greedy answers, samples with prompts of one length decoded together (up to BATCH at a time).
+        List<Sample> samples = ws.data.samples(split);
+        String[] texts = new String[samples.size()];
+        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+        for (int i = 0; i < samples.size(); i++) byLength.computeIfAbsent(ws.prompt(samples.get(i)).length, x -> new ArrayList<>()).add(i);
+        Sampler.Options greedy = new Sampler.Options(0, 1, maxNewTokens);
+        for (List<Integer> same : byLength.values()) {
+            for (int from = 0; from < same.size(); from += BATCH) {
+                List<Integer> idx = same.subList(from, Math.min(same.size(), from + BATCH));
+                List<VideoEncoding> videos = new ArrayList<>();
+                List<int[]> prompts = new ArrayList<>();
+                for (int i : idx) {
+                    videos.add(ws.video(samples.get(i), mc));
+                    prompts.add(ws.prompt(samples.get(i)));
                 }
+                try (PointerScope scope = new PointerScope()) {
+                    List<int[]> outs = sampler.sample(videos, prompts, 1, greedy);
+                    for (int k = 0; k < idx.size(); k++) texts[idx.get(k)] = ws.tokenizer.decode(outs.get(k));
+                }
+            }
+        }
+        try {
+            for (int i = 0; i < samples.size(); i++) {
+                Sample s = samples.get(i);
                 BufferedWriter w = files.get(s.task());
                 if (w == null) {
                     w = Files.newBufferedWriter(outDir.resolve("pred_" + s.task() + ".jsonl"));
                     files.put(s.task(), w);
                 }
-                w.write(MAPPER.writeValueAsString(MAPPER.createObjectNode().put("id", s.id()).put("prediction", text)));
+                w.write(MAPPER.writeValueAsString(MAPPER.createObjectNode().put("id", s.id()).put("prediction", texts[i])));
                 w.write('\n');
             }
         } finally {
