@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import rft3d.RewardEngines;
 import rft3d.eval.Jsonl;
@@ -31,8 +34,11 @@ import rft3d.reward.Tasks;
 
 final class RewardCommand implements Command {
     static final ObjectMapper MAPPER = Json.builder().build();
-    /** Lines scored per engine call: large enough to keep a GPU busy, small enough to stream. */
-    static final int BATCH = 4096;
+    /**
+     * Lines scored per engine call: enough to keep a GPU busy, few enough that reading the next batch
+     * overlaps scoring this one.
+     */
+    static final int BATCH = 256;
 
     @Override
     public String name() {
@@ -83,18 +89,46 @@ final class RewardCommand implements Command {
         int[] counts = new int[2]; // scored, errors
         String name = input.toString();
         try (RewardEngine engine = RewardEngines.byName(engineName, cfg); out) {
-            Batch batch = new Batch(name, task);
-            Jsonl.forEachLineBytes(input, (line, bytes, len) -> {
-                batch.add(line, Arrays.copyOf(bytes, len));
-                if (batch.size() == BATCH) batch.flush(engine, taskName, out, counts);
-            }, (line, message) -> {
-                batch.addError(line, message); // keeps its place among the scored lines
-                if (batch.size() == BATCH) batch.flush(engine, taskName, out, counts);
-            });
-            batch.flush(engine, taskName, out, counts);
+            // A reader thread splits the file into batches while this one scores the previous batch.
+            BlockingQueue<Batch> ready = new ArrayBlockingQueue<>(2);
+            Batch end = new Batch(name, task);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                Batch[] batch = {new Batch(name, task)};
+                try {
+                    Jsonl.forEachLineBytes(input, (line, bytes, len) -> {
+                        batch[0].add(line, Arrays.copyOf(bytes, len));
+                        if (batch[0].size() == BATCH) batch[0] = hand(ready, batch[0], new Batch(name, task));
+                    }, (line, message) -> {
+                        batch[0].addError(line, message); // keeps its place among the scored lines
+                        if (batch[0].size() == BATCH) batch[0] = hand(ready, batch[0], new Batch(name, task));
+                    });
+                    if (batch[0].size() > 0) hand(ready, batch[0], null);
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    hand(ready, end, null);
+                }
+            }, "rft-reward-reader");
+            reader.setDaemon(true);
+            reader.start();
+            for (Batch b = ready.take(); b != end; b = ready.take()) b.flush(engine, taskName, out, counts);
+            if (failure.get() instanceof IOException e) throw e;
+            if (failure.get() != null) throw new IllegalStateException("reading " + input + " failed", failure.get());
         }
         System.err.printf("rft reward: %d scored, %d errors (%s)%n", counts[0], counts[1], input);
         return counts[1] == 0 ? 0 : 1;
+    }
+
+    /** Puts a full batch in the queue (waiting for room) and returns the next one. */
+    private static Batch hand(BlockingQueue<Batch> queue, Batch full, Batch next) {
+        try {
+            queue.put(full);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return next;
     }
 
     /** Writing the output would truncate the input before it is read: refuse, by path and by inode. */
