@@ -59,6 +59,16 @@ public final class PredictionSet {
         return id == null || id.isNull() || id.isContainerNode() ? null : id.asText();
     }
 
+    /**
+     * A bootstrap replicate: as many samples, drawn with replacement (for standard errors of corpus-level
+     * metrics such as F1, which are not means over samples).
+     */
+    public PredictionSet resample(java.util.SplittableRandom rnd) {
+        PredictionSet s = new PredictionSet();
+        for (int i = 0; i < samples.size(); i++) s.samples.add(samples.get(rnd.nextInt(samples.size())));
+        return s;
+    }
+
     public List<Sample> samples() {
         return samples;
     }

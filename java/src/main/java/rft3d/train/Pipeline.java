@@ -87,17 +87,23 @@ public final class Pipeline {
         return results;
     }
 
-    /** A results map as a Markdown table. */
+    /** A results map as a Markdown table; a metric with a standard error reads "value ± SE". */
     public static String table(Map<String, Map<String, Double>> results) {
         StringBuilder sb = new StringBuilder("| model |");
-        var keys = results.values().iterator().next().keySet();
+        var keys = results.values().iterator().next().keySet().stream().filter(k -> !k.endsWith(Predictor.SE)).toList();
         for (String k : keys) sb.append(' ').append(k).append(" |");
         sb.append("\n|---|").append("---|".repeat(keys.size())).append('\n');
         results.forEach((name, m) -> {
             sb.append("| ").append(name).append(" |");
-            for (String k : keys) sb.append(String.format(Locale.ROOT, " %.3f |", m.getOrDefault(k, Double.NaN)));
+            for (String k : keys) {
+                Double se = m.get(k + Predictor.SE);
+                sb.append(String.format(Locale.ROOT, se == null ? " %.3f |" : " %.3f ± %.3f |", m.getOrDefault(k, Double.NaN), se));
+            }
             sb.append('\n');
         });
+        if (results.values().stream().anyMatch(m -> m.keySet().stream().anyMatch(k -> k.endsWith(Predictor.SE)))) {
+            sb.append("(± one standard error: ").append(Predictor.BOOTSTRAP).append(" bootstrap replicates of the eval samples)\n");
+        }
         return sb.toString();
     }
 }

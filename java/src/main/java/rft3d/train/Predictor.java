@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.bytedeco.javacpp.PointerScope;
 import rft3d.data.Sample;
+import rft3d.eval.Bootstrap;
 import rft3d.eval.DetectionEvaluator;
 import rft3d.eval.GroundingEvaluator;
 import rft3d.eval.PredictionSet;
@@ -29,6 +30,11 @@ final class Predictor {
     static final ObjectMapper MAPPER = new ObjectMapper();
     /** Most eval samples decoded in one batch. */
     static final int BATCH = 32;
+    /** Bootstrap replicates for the standard errors, and their fixed seed (the errors are reproducible). */
+    static final int BOOTSTRAP = 200;
+    static final long BOOTSTRAP_SEED = 20261125L;
+    /** The suffix of a metric's standard error in the results map ("det_f1@0.25_se"). */
+    public static final String SE = "_se";
 
     private Predictor() {}
 
@@ -77,26 +83,35 @@ final class Predictor {
             for (BufferedWriter w : files.values()) w.close();
         }
         Path data = Path.of(ws.cfg.data());
+        Map<String, PredictionSet> sets = new LinkedHashMap<>();
+        for (String task : files.keySet()) {
+            sets.put(task, PredictionSet.read(outDir.resolve("pred_" + task + ".jsonl"), data.resolve(split + "_" + task + "_gt.jsonl")));
+        }
+        Map<String, Double> m = headline(sets);
+        Bootstrap.standardErrors(sets, Predictor::headline, BOOTSTRAP, BOOTSTRAP_SEED).forEach((k, se) -> m.put(k + SE, se));
+        return m;
+    }
+
+    /** The headline metrics of the tasks present. */
+    private static Map<String, Double> headline(Map<String, PredictionSet> sets) {
         Map<String, Double> m = new LinkedHashMap<>();
-        if (files.containsKey("detection")) {
-            Map<String, Object> r = DetectionEvaluator.evaluate(PredictionSet.read(outDir.resolve("pred_detection.jsonl"),
-                    data.resolve(split + "_detection_gt.jsonl")));
+        if (sets.containsKey("detection")) {
+            Map<String, Object> r = DetectionEvaluator.evaluate(sets.get("detection"));
             m.put("det_f1@0.25", (Double) ((Map<?, ?>) r.get("overall")).get("f1@0.25"));
             m.put("det_f1@0.5", (Double) ((Map<?, ?>) r.get("overall")).get("f1@0.5"));
             m.put("det_cate8_f1@0.25", (Double) ((Map<?, ?>) ((Map<?, ?>) r.get("splits")).get("cate8")).get("f1@0.25"));
         }
-        if (files.containsKey("grounding")) {
-            Map<String, Object> r = GroundingEvaluator.evaluate(PredictionSet.read(outDir.resolve("pred_grounding.jsonl"),
-                    data.resolve(split + "_grounding_gt.jsonl")));
+        if (sets.containsKey("grounding")) {
+            Map<String, Object> r = GroundingEvaluator.evaluate(sets.get("grounding"));
             m.put("ground_acc@0.25", (Double) r.get("acc@0.25"));
             m.put("ground_acc@0.5", (Double) r.get("acc@0.5"));
         }
         for (String task : List.of("numeric", "mc")) {
-            if (!files.containsKey(task)) continue;
-            Map<String, Object> r = VsiEvaluator.evaluate(PredictionSet.read(outDir.resolve("pred_" + task + ".jsonl"),
-                    data.resolve(split + "_" + task + "_gt.jsonl")));
+            if (!sets.containsKey(task)) continue;
+            Map<String, Object> r = VsiEvaluator.evaluate(sets.get(task));
             m.put(task.equals("mc") ? "spatial_mc_acc" : "spatial_numeric_mra", (Double) r.get("overall"));
         }
         return m;
     }
+
 }

@@ -45,6 +45,22 @@ class EvaluatorsTest {
     }
 
     @Test
+    void theBootstrapStandardErrorOfAnAccuracyIsTheBinomialOne() throws Exception {
+        // 400 multiple-choice questions, 100 answered right: accuracy 0.25, SE sqrt(0.25 * 0.75 / 400) = 0.0217.
+        List<String> gt = new java.util.ArrayList<>(), pred = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            gt.add("{\"id\": \"q" + i + "\", \"question_type\": \"route_planning\", \"answer\": \"A\"}");
+            pred.add("{\"id\": \"q" + i + "\", \"prediction\": \"" + (i % 4 == 0 ? "A" : "B") + "\"}");
+        }
+        PredictionSet set = PredictionSet.read(write("p.jsonl", pred.toArray(String[]::new)), write("g.jsonl", gt.toArray(String[]::new)));
+        Map<String, Double> se = Bootstrap.standardErrors(Map.of("mc", set),
+                s -> Map.of("acc", (Double) ((Map<?, ?>) VsiEvaluator.evaluate(s.get("mc")).get("per_type")).get("route_planning")), 400, 7);
+        assertEquals(Math.sqrt(0.25 * 0.75 / 400), se.get("acc"), 0.003);
+        assertEquals(se, Bootstrap.standardErrors(Map.of("mc", set),
+                s -> Map.of("acc", (Double) ((Map<?, ?>) VsiEvaluator.evaluate(s.get("mc")).get("per_type")).get("route_planning")), 400, 7), "same seed, same errors");
+    }
+
+    @Test
     void missingPredictionsAndBadLinesAreCountedNotDropped() throws Exception {
         Path gt = write("gt.jsonl", "{\"id\": \"a\", \"question_type\": \"route_planning\", \"answer\": \"A\"}",
                 "{\"id\": \"b\", \"question_type\": \"route_planning\", \"answer\": \"B\"}", "not json");
