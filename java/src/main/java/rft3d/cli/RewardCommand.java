@@ -220,15 +220,18 @@ final class RewardCommand implements Command {
             if (goodCompletions.isEmpty()) return List.of();
             try {
                 return engine.score(taskName, goodCompletions, goodGts);
-            } catch (IllegalArgumentException badTruth) {
+            } catch (IllegalArgumentException refused) {
+                boolean found = false;
                 for (int i = 0; i < size(); i++) {
                     if (errors.get(i) != null) continue;
                     try {
                         task.groundTruth(gts[i]);
                     } catch (IllegalArgumentException e) {
                         errors.set(i, e.getMessage()); // its message names the bad field
+                        found = true;
                     }
                 }
+                if (!found) throw refused; // not a bad GT: nothing to take out and try again
                 return scoreGood(engine, taskName, completions, gts);
             }
         }
