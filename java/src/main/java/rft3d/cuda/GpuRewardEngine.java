@@ -32,10 +32,12 @@ import rft3d.reward.RewardEngine;
 import rft3d.reward.Tasks;
 
 /**
- * The reward engine on an NVIDIA GPU: answers are parsed on the CPU threads (string work), then the
+ * The reward engine on an NVIDIA GPU: answers given as text are parsed on the CPU threads, then the
  * geometry, matching, rewards and advantages of the whole batch run as a few kernel launches over one
- * packed upload. Results equal {@link CpuRewardEngine}'s (tested on random batches); multiple-choice
- * scoring, a string comparison, stays on the CPU.
+ * packed upload. Detection answers given as token ids ({@link #scoreTokens},
+ * {@link #scoreDetectionTokensOnDevice}) are decoded and read on the GPU too. Results equal
+ * {@link CpuRewardEngine}'s (tested on random batches); multiple-choice scoring, a string comparison, stays
+ * on the CPU.
  *
  * <p>Device work is serialised (one stream, reused buffers); the parsing and packing of concurrent calls
  * runs in parallel, on the engine's CPU threads. The {@code ...OnDevice} methods take raw device
