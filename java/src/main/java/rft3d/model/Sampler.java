@@ -3,7 +3,11 @@ package rft3d.model;
 import static org.bytedeco.pytorch.global.torch.*;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.T_TensorTensor_T;
@@ -43,6 +47,26 @@ public final class Sampler {
      */
     public List<int[]> sample(VideoEncoding video, int[] prompt, int n, Options opt) {
         return sample(List.of(video), List.of(prompt), n, opt);
+    }
+
+    /**
+     * {@code n} completions of each prompt about its video, in prompt order: prompts of one length are
+     * sampled together, at most {@code maxPrompts} a batch (each batch's tensors freed when it is done).
+     */
+    public List<List<int[]>> sampleEach(List<VideoEncoding> videos, List<int[]> prompts, int n, Options opt, int maxPrompts) {
+        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+        for (int i = 0; i < prompts.size(); i++) byLength.computeIfAbsent(prompts.get(i).length, x -> new ArrayList<>()).add(i);
+        List<List<int[]>> out = new ArrayList<>(Collections.nCopies(prompts.size(), null));
+        for (List<Integer> same : byLength.values()) {
+            for (int from = 0; from < same.size(); from += maxPrompts) {
+                List<Integer> idx = same.subList(from, Math.min(same.size(), from + maxPrompts));
+                try (PointerScope scope = new PointerScope()) {
+                    List<int[]> batch = sample(idx.stream().map(videos::get).toList(), idx.stream().map(prompts::get).toList(), n, opt);
+                    for (int j = 0; j < idx.size(); j++) out.set(idx.get(j), batch.subList(j * n, (j + 1) * n));
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -60,20 +60,11 @@ public final class GrpoTrainer {
                 for (int p = 0; p < c.prompts(); p++) drawn.add(pool.get(rnd.nextInt(pool.size())));
                 List<VideoEncoding> videos = new ArrayList<>();
                 List<int[]> prompts = new ArrayList<>();
-                Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
-                for (int p = 0; p < drawn.size(); p++) {
-                    videos.add(ws.video(drawn.get(p), mc));
-                    prompts.add(ws.prompt(drawn.get(p)));
-                    byLength.computeIfAbsent(prompts.get(p).length, x -> new ArrayList<>()).add(p);
+                for (Sample s : drawn) {
+                    videos.add(ws.video(s, mc));
+                    prompts.add(ws.prompt(s));
                 }
-                List<List<int[]>> outs = new ArrayList<>(java.util.Collections.nCopies(drawn.size(), null));
-                for (List<Integer> same : byLength.values()) {
-                    try (PointerScope scope = new PointerScope()) {
-                        List<int[]> batch = sampler.sample(same.stream().map(videos::get).toList(), same.stream().map(prompts::get).toList(),
-                                c.groupSize(), sampling);
-                        for (int j = 0; j < same.size(); j++) outs.set(same.get(j), batch.subList(j * c.groupSize(), (j + 1) * c.groupSize()));
-                    }
-                }
+                List<List<int[]>> outs = sampler.sampleEach(videos, prompts, c.groupSize(), sampling, prompts.size());
                 List<Rollout> rollouts = new ArrayList<>();
                 int generated = 0;
                 for (int p = 0; p < drawn.size(); p++) { // prompt by prompt: a group is group-size consecutive rollouts

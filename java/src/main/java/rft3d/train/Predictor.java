@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.bytedeco.javacpp.PointerScope;
 import rft3d.data.Sample;
 import rft3d.eval.Bootstrap;
 import rft3d.eval.DetectionEvaluator;
@@ -49,25 +48,13 @@ final class Predictor {
         Map<String, BufferedWriter> files = new TreeMap<>();
         // Greedy answers, samples with prompts of one length decoded together (up to BATCH at a time).
         List<Sample> samples = ws.data.samples(split);
-        String[] texts = new String[samples.size()];
-        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
-        for (int i = 0; i < samples.size(); i++) byLength.computeIfAbsent(ws.prompt(samples.get(i)).length, x -> new ArrayList<>()).add(i);
-        Sampler.Options greedy = new Sampler.Options(0, 1, maxNewTokens);
-        for (List<Integer> same : byLength.values()) {
-            for (int from = 0; from < same.size(); from += BATCH) {
-                List<Integer> idx = same.subList(from, Math.min(same.size(), from + BATCH));
-                List<VideoEncoding> videos = new ArrayList<>();
-                List<int[]> prompts = new ArrayList<>();
-                for (int i : idx) {
-                    videos.add(ws.video(samples.get(i), mc));
-                    prompts.add(ws.prompt(samples.get(i)));
-                }
-                try (PointerScope scope = new PointerScope()) {
-                    List<int[]> outs = sampler.sample(videos, prompts, 1, greedy);
-                    for (int k = 0; k < idx.size(); k++) texts[idx.get(k)] = ws.tokenizer.decode(outs.get(k));
-                }
-            }
+        List<VideoEncoding> videos = new ArrayList<>();
+        List<int[]> prompts = new ArrayList<>();
+        for (Sample s : samples) {
+            videos.add(ws.video(s, mc));
+            prompts.add(ws.prompt(s));
         }
+        List<List<int[]>> outs = sampler.sampleEach(videos, prompts, 1, new Sampler.Options(0, 1, maxNewTokens), BATCH);
         try {
             for (int i = 0; i < samples.size(); i++) {
                 Sample s = samples.get(i);
@@ -76,7 +63,7 @@ final class Predictor {
                     w = Files.newBufferedWriter(outDir.resolve("pred_" + s.task() + ".jsonl"));
                     files.put(s.task(), w);
                 }
-                w.write(MAPPER.writeValueAsString(MAPPER.createObjectNode().put("id", s.id()).put("prediction", texts[i])));
+                w.write(MAPPER.writeValueAsString(MAPPER.createObjectNode().put("id", s.id()).put("prediction", ws.tokenizer.decode(outs.get(i).get(0)))));
                 w.write('\n');
             }
         } finally {

@@ -25,5 +25,14 @@ class SamplerTest {
         assertEquals(alone.size(), together.size());
         for (int i = 0; i < alone.size(); i++) assertArrayEquals(alone.get(i), together.get(i), "completion " + i);
         assertThrows(IllegalArgumentException.class, () -> s.sample(List.of(v1, v2), List.of(p1, new int[] {Tokenizer.BOS}), 1, greedy));
+
+        // Prompts of several lengths, in batches of at most two: each prompt's completions, in prompt order.
+        int[] p3 = {Tokenizer.BOS};
+        List<List<int[]>> each = s.sampleEach(List.of(v1, v2, v1, v2), List.of(p1, p3, p2, p1), 2, greedy, 2);
+        List<List<int[]>> expected = List.of(s.sample(v1, p1, 2, greedy), s.sample(v2, p3, 2, greedy), s.sample(v1, p2, 2, greedy),
+                s.sample(v2, p1, 2, greedy));
+        for (int i = 0; i < expected.size(); i++) {
+            for (int k = 0; k < 2; k++) assertArrayEquals(expected.get(i).get(k), each.get(i).get(k), "prompt " + i + ", completion " + k);
+        }
     }
 }
