@@ -62,7 +62,7 @@ public final class GpuRewardEngine implements RewardEngine {
     private final DeviceBuffer scratch = new DeviceBuffer();
     /** Token ids copied from the host, their text and the scanned boxes, and the packed predictions. */
     private final DeviceBuffer tokenInput = new DeviceBuffer(), tokenScratch = new DeviceBuffer(), packedPredictions = new DeviceBuffer();
-    private Vocabulary vocabulary;
+    private Utf8Strings vocabulary;
     private final CUfunction prepareBoxes, candidatePairs, candidateIou, facewiseIou, detectionReward, groundingReward, numericReward,
             batchMoments, groupAdvantages, lossStats, detokenize, scanDetections, packScanned;
     private final CUevent start = new CUevent(), stop = new CUevent();
@@ -329,36 +329,33 @@ public final class GpuRewardEngine implements RewardEngine {
         return out;
     }
 
-    /** A tokenizer's pieces as UTF-8 bytes: piece i is {@code bytes[off[i] .. off[i + 1])}. */
-    private record Vocabulary(List<String> pieces, int[] off, byte[] bytes, int longest) {
-        static Vocabulary of(List<String> pieces) {
-            int[] off = new int[pieces.size() + 1];
+    /**
+     * Strings as the kernels read them: string i is UTF-8 {@code bytes[off[i] .. off[i + 1])} (a tokenizer's
+     * pieces, the batch's GT labels); {@code longest} is the longest in bytes (at least 1).
+     */
+    private record Utf8Strings(List<String> strings, int[] off, byte[] bytes, int longest) {
+        static Utf8Strings of(List<String> strings) {
+            int[] off = new int[strings.size() + 1];
             java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
             int longest = 1;
-            for (int i = 0; i < pieces.size(); i++) {
-                byte[] b = pieces.get(i).getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < strings.size(); i++) {
+                byte[] b = strings.get(i).getBytes(StandardCharsets.UTF_8);
                 all.writeBytes(b);
                 off[i + 1] = off[i] + b.length;
                 longest = Math.max(longest, b.length);
             }
-            return new Vocabulary(List.copyOf(pieces), off, all.size() == 0 ? new byte[1] : all.toByteArray(), longest);
+            return new Utf8Strings(List.copyOf(strings), off, all.size() == 0 ? new byte[1] : all.toByteArray(), longest);
         }
     }
 
     private synchronized List<Reward> detectionFromTokens(Pointer tokens, int rows, int cols, int[] lengths, List<String> pieces,
                                                           List<List<LabeledBox>> truths, IntFunction<int[]> rowIds) {
-        if (vocabulary == null || !vocabulary.pieces().equals(pieces)) vocabulary = Vocabulary.of(pieces);
-        Vocabulary v = vocabulary;
+        if (vocabulary == null || !vocabulary.strings().equals(pieces)) vocabulary = Utf8Strings.of(pieces);
+        Utf8Strings v = vocabulary;
         // The batch's GT labels, as the dictionary the scan gives predicted labels their ids from.
         Map<String, Integer> dict = new LinkedHashMap<>();
         for (List<LabeledBox> t : truths) for (LabeledBox lb : t) dict.putIfAbsent(lb.label(), dict.size());
-        int[] dictOff = new int[dict.size() + 1];
-        java.io.ByteArrayOutputStream dictBytes = new java.io.ByteArrayOutputStream();
-        int k = 0;
-        for (String label : dict.keySet()) {
-            dictBytes.writeBytes(label.getBytes(StandardCharsets.UTF_8));
-            dictOff[++k] = dictBytes.size();
-        }
+        Utf8Strings labels = Utf8Strings.of(List.copyOf(dict.keySet()));
         long capacity = (long) cols * v.longest();
         int maxBoxes = Math.min(AnswerParser.MAX_BOXES, cols / 6 + 1); // a box takes more than 6 tokens in any tokenizer we know; more go to the host
         cuda.makeCurrent();
@@ -368,7 +365,7 @@ public final class GpuRewardEngine implements RewardEngine {
         CUdeviceptr scanBoxes = mem.withByteOffset(at[2]), scanLabels = mem.withByteOffset(at[3]);
         arena.reset();
         long oLengths = arena.put(lengths), oPieceOff = arena.put(v.off()), oPieceBytes = arena.put(v.bytes());
-        long oDictOff = arena.put(dictOff), oDict = arena.put(dictBytes.size() == 0 ? new byte[1] : dictBytes.toByteArray());
+        long oDictOff = arena.put(labels.off()), oDict = arena.put(labels.bytes());
         long inputs = arena.used();
         long oFacts = arena.reserve(16L * rows);
         run(inputs, oFacts, () -> {
