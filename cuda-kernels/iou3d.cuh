@@ -332,10 +332,15 @@ __device__ inline bool facewise_pair(const double* a, int kindA, const double* b
     return !(kindA <= YAW_ONLY && kindB <= YAW_ONLY) && !nearly_parallel_faces(a, b);
 }
 
+// True when two spheres (centre, radius) are apart.
+__device__ inline bool spheres_apart(double ax, double ay, double az, double ar, double bx, double by, double bz, double br) {
+    double dx = ax - bx, dy = ay - by, dz = az - bz;
+    return dx * dx + dy * dy + dz * dz > (ar + br) * (ar + br);
+}
+
 // True when the bounding spheres of two prepared boxes are apart: they cannot meet (Iou3D.cannotTouch).
 __device__ inline bool cannot_touch(const double* a, const double* b) {
-    double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-    return dx * dx + dy * dy + dz * dz > (a[15] + b[15]) * (a[15] + b[15]);
+    return spheres_apart(a[0], a[1], a[2], a[15], b[0], b[1], b[2], b[15]);
 }
 
 // IoU of two prepared boxes of the given kinds; the same path choice as Iou3D.intersectionVolume.

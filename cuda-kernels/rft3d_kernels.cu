@@ -122,8 +122,7 @@ extern "C" __global__ void __launch_bounds__(256) candidate_pairs(
                 int pk = predKind[p], gk = gtKind[g];
                 if (predLabels[p] != gtLabels[g] || pk == INVALID || gk == INVALID) continue;
                 double4_32a sp = predSphere[p], sg = gtSphere[g];
-                double dx = sp.x - sg.x, dy = sp.y - sg.y, dz = sp.z - sg.z;
-                if (dx * dx + dy * dy + dz * dz > (sp.w + sg.w) * (sp.w + sg.w)) continue;  // cannot_touch
+                if (spheres_apart(sp.x, sp.y, sp.z, sp.w, sg.x, sg.y, sg.z, sg.w)) continue;  // cannot_touch, from the packed spheres
                 if (facewise_pair(predTable + (long long)PREPARED * p, pk, gtTable + (long long)PREPARED * g, gk)) faceBits |= 1u << it;
                 else otherBits |= 1u << it;
             }
