@@ -23,7 +23,7 @@ prepare() {
   cp target/lib/jackson-*.jar target/lib/jcuda-*.jar "$DEV/lib/"
   mvn -q -B -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory="$DEV"
   tar czf "$DEV/test-classes.tgz" -C target test-classes
-  jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.httpserver,jdk.zipfs,java.net.http \
+  jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.httpserver,jdk.zipfs,java.net.http,jdk.jfr \
         --strip-debug --no-header-files --no-man-pages --compress=2 --output "$DEV/jre"
   tar czf "$DEV/jre.tgz" -C "$DEV" jre && rm -rf "$DEV/jre"
   if [[ -n "${BASELINE:-}" ]]; then
@@ -63,6 +63,10 @@ run() {
   timeout 300 ncu --metrics gpu__time_duration.sum --launch-skip 10 --launch-count 5 \
       "$java" -cp "$cp" rft3d.bench.GpuBenchmark "$work/profile" --profile > "$OUT/ncu.log" 2>&1
   grep -E "^  [a-z_]+ \(|gpu__time_duration" "$OUT/ncu.log" | sed 's/,.*Context.*//' | tee "$OUT/kernels.txt"
+  echo "== Nsight Compute: reading answers (third call from strings, then three from token ids)"
+  timeout 300 ncu --metrics gpu__time_duration.sum --kernel-name regex:'detokenize|read_detections|pack_predictions' --launch-skip 4 --launch-count 11 \
+      "$java" -cp "$cp" rft3d.bench.GpuBenchmark "$work/profile" --profile > "$OUT/ncu-read.log" 2>&1
+  grep -E "^  [a-z_]+ \(|gpu__time_duration" "$OUT/ncu-read.log" | sed 's/,.*Context.*//' | tee -a "$OUT/kernels.txt"
 
   if [[ -f "$DEV/baseline.jar" ]]; then
     echo "== baseline benchmark (commit $(cat "$DEV/baseline.txt"))"
@@ -74,6 +78,10 @@ run() {
   "$java" -Xmx32g -cp "$cp" rft3d.bench.GpuBenchmark "$work/bench" 2>&1 | tee "$OUT/bench.log"
   local bench_rc=${PIPESTATUS[0]}
   cp "$work/bench/java_results.md" "$OUT/" 2>/dev/null
+
+  echo "== host profile (JFR, 40 calls each from boxes, strings and token ids): $OUT/host.jfr"
+  "$java" -XX:StartFlightRecording=filename="$OUT/host.jfr",settings=profile -cp "$cp" rft3d.bench.GpuBenchmark "$work/jfr" --host-profile \
+      > "$OUT/jfr.log" 2>&1 || tail -n 5 "$OUT/jfr.log"
 
   echo "== reward service on loopback (GPU engine)"
   "$java" -cp "$cp" rft3d.bench.ServiceBenchmark --engine gpu --clients 4 --seconds 10 2>&1 | tee "$OUT/service.log"

@@ -310,18 +310,19 @@ extern "C" __global__ void detection_reward(int numSamples, const int* predOff, 
     }
 }
 
-// Token ids to text: row r's ids tokens[r * cols ..], lengths[r] of them (int64, as LibTorch holds them),
-// become the concatenation of their pieces (bytes pieceBytes[pieceOff[id] .. pieceOff[id + 1]); ids outside
-// [0, vocab) add nothing) at text[r * capacity]; textLen[r] is the length, or -1 when over capacity. One
-// block of 256 a row: a block-wide scan of the piece lengths places every token's bytes.
+// Token ids to UTF-8 text, a block a row: row r's first lengths[r] ids (int64, row-major with cols a row) become
+// the concatenation of their pieces (pieceBytes[pieceOff[id] .. pieceOff[id + 1])) at text[textOff[r] ..];
+// textLen[r] is its length, or -1 when it overflows textOff[r + 1] - textOff[r] bytes. Ids outside the
+// vocabulary decode to nothing, as RewardEngine.text has it.
 extern "C" __global__ void __launch_bounds__(256) detokenize(int rows, int cols, const long long* tokens, const int* lengths, int vocab,
-                                                             const int* pieceOff, const unsigned char* pieceBytes, long long capacity,
-                                                             unsigned char* text, int* textLen) {
+                                                             const int* pieceOff, const unsigned char* pieceBytes,
+                                                             const long long* textOff, unsigned char* text, int* textLen) {
     typedef cub::BlockScan<int, 256> BlockScan;
     __shared__ typename BlockScan::TempStorage scan;
     for (int r = blockIdx.x; r < rows; r += gridDim.x) {
         const int n = lengths[r];
-        unsigned char* out = text + (long long)r * capacity;
+        unsigned char* out = text + textOff[r];
+        const long long capacity = textOff[r + 1] - textOff[r];
         long long used = 0;
         for (int chunk = 0; chunk < n; chunk += 256) {
             int i = chunk + threadIdx.x;
@@ -338,28 +339,111 @@ extern "C" __global__ void __launch_bounds__(256) detokenize(int rows, int cols,
     }
 }
 
-// Each row's text read as a detection answer (answer_scan.cuh), a thread a row: facts[r] = {read (1) or
-// declined (0), objects, objects alone on their line, envelope well formed}; boxes and label ids (among the
-// batch's GT labels, dict) at boxes[9 maxBoxes r ..] and labels[maxBoxes r ..].
-extern "C" __global__ void scan_detections(int rows, const unsigned char* text, long long capacity, const int* textLen, int maxBoxes,
-                                           int maxObjects, int dictSize, const int* dictOff, const unsigned char* dict, double* boxes,
-                                           int* labels, int4* facts) {
-    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < rows; r += gridDim.x * blockDim.x) {
-        Scan s = {0, 0, 0, 0};
-        if (textLen[r] >= 0)
-            s = scan_detection(text + (long long)r * capacity, textLen[r], maxBoxes, maxObjects, dictSize, dictOff, dict,
-                               boxes + 9LL * maxBoxes * r, labels + (long long)maxBoxes * r);
-        facts[r] = make_int4(s.status, s.objects, s.onOwnLine, s.wellFormed);
+namespace {
+
+constexpr int READ_THREADS = 128;
+
+__device__ inline EnvelopeTally shfl_down(EnvelopeTally y, int by) {
+    EnvelopeTally o;
+    o.thinkOpens = __shfl_down_sync(FULL, y.thinkOpens, by);
+    o.thinkCloses = __shfl_down_sync(FULL, y.thinkCloses, by);
+    o.answerOpens = __shfl_down_sync(FULL, y.answerOpens, by);
+    o.answerCloses = __shfl_down_sync(FULL, y.answerCloses, by);
+    o.firstThinkClose = __shfl_down_sync(FULL, y.firstThinkClose, by);
+    o.lastAnswerOpen = __shfl_down_sync(FULL, y.lastAnswerOpen, by);
+    o.closeAfterLast = __shfl_down_sync(FULL, y.closeAfterLast, by);
+    o.firstAnswerClose = __shfl_down_sync(FULL, y.firstAnswerClose, by);
+    o.ascii = __shfl_down_sync(FULL, (int)y.ascii, by);
+    return o;
+}
+
+}  // namespace
+
+// Each row's text read as a detection answer, a block a row, as scan_detection (answer_scan.cuh) reads it with
+// the block's threads as its pieces: the envelope's tags tallied piece by piece and merged in order, the
+// object starts listed from each piece's quote parity, then a thread an object. Row r's text is
+// text[textOff[r] ..], textLen[r] bytes (-1: none, declined); its objects go to boxes[9 boxOff[r] ..] and
+// labels[boxOff[r] ..], at most boxOff[r + 1] - boxOff[r] <= maxBoxes of them (more are declined).
+// facts[r] = {read (1) or declined (0), objects, objects alone on their line, envelope well formed}.
+// Dynamic shared memory: 4 (maxBoxes + 1) bytes.
+extern "C" __global__ void __launch_bounds__(READ_THREADS) read_detections(
+    int rows, const unsigned char* text, const long long* textOff, const int* textLen, const int* boxOff,
+    const unsigned long long* pow5, int dictSize, const int* dictOff, const unsigned char* dict, double* boxes, int* labels,
+    int4* facts) {
+    typedef cub::BlockScan<int, READ_THREADS> BlockScan;
+    __shared__ typename BlockScan::TempStorage scan;
+    __shared__ EnvelopeTally warpTally[READ_THREADS / 32];
+    __shared__ Span answer;
+    __shared__ int wellFormed, ascii, failed, onOwnLine;
+    extern __shared__ int starts[];
+    const int tid = threadIdx.x, lane = tid & 31;
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+        const unsigned char* t = text + textOff[r];
+        const int len = textLen[r], limit = boxOff[r + 1] - boxOff[r];
+        if (len < 0) {
+            if (tid == 0) facts[r] = make_int4(0, 0, 0, 0);
+            continue;  // uniform across the block
+        }
+        const Span raw = {0, len}, s = strip(t, raw);
+        EnvelopeTally y = tally(t, s, piece(s, tid, READ_THREADS).b, piece(s, tid, READ_THREADS).e);
+        for (int by = 1; by < 32; by *= 2) {  // in order: lane i merges lanes [i, i + 2 by)
+            EnvelopeTally next = shfl_down(y, by);
+            if (lane + by < 32) y = merge(y, next);
+        }
+        if (lane == 0) warpTally[tid / 32] = y;
+        __syncthreads();
+        if (tid == 0) {
+            for (int w = 1; w < READ_THREADS / 32; w++) y = merge(y, warpTally[w]);
+            bool formed;
+            answer = envelope(t, raw, s, y, formed);
+            wellFormed = formed;
+            ascii = y.ascii;
+            failed = 0;
+            onOwnLine = 0;
+        }
+        __syncthreads();
+        const Span a = answer;
+        const Span mine = piece(a, tid, READ_THREADS);
+        Braces c = braces(t, mine);
+        int quotesBefore, startsBefore, objects;
+        BlockScan(scan).ExclusiveSum(c.quotes, quotesBefore);
+        __syncthreads();
+        BlockScan(scan).ExclusiveSum(c.outside[quotesBefore & 1], startsBefore, objects);
+        list_starts(t, mine, quotesBefore & 1, starts, startsBefore, limit + 1);
+        __syncthreads();
+        bool ok = ascii && objects <= limit;
+        if (ok) {
+            if (tid == 0 && !scan_head(t, a, objects > 0 ? starts[0] : -1)) failed = 1;
+            int own = 0;
+            for (int k = tid; k < objects; k += READ_THREADS) {
+                bool alone;
+                double* box = boxes + 9LL * (boxOff[r] + k);
+                if (!scan_object(t, a, starts[k], k + 1 < objects ? starts[k + 1] : -1, pow5, dictSize, dictOff, dict, box,
+                                 labels[boxOff[r] + k], alone))
+                    failed = 1;
+                own += alone;
+            }
+            if (own) atomicAdd(&onOwnLine, own);
+        }
+        __syncthreads();
+        if (tid == 0) facts[r] = ok && !failed ? make_int4(1, objects, onOwnLine, wellFormed) : make_int4(0, 0, 0, 0);
+        __syncthreads();  // the shared state is rewritten for the next row
     }
 }
 
-// The scanned boxes of the rows read on the device, packed: row r's count[r] boxes go to predOff[r] (count 0
-// for rows read on the host, whose boxes are copied in separately, and for answers not scored). A block a row.
-extern "C" __global__ void pack_scanned(int rows, int maxBoxes, const double* boxes, const int* labels, const int* count,
-                                        const int* predOff, double* packedBoxes, int* packedLabels) {
+// The batch's predictions packed for the IoU kernels, a block a row: row r's boxes (predOff[r + 1] - predOff[r]
+// of them) come from the device's reading at deviceOff[r] when that is >= 0, else from the host's at hostOff[r].
+extern "C" __global__ void pack_predictions(int rows, const int* predOff, const int* deviceOff, const double* deviceBoxes,
+                                            const int* deviceLabels, const int* hostOff, const double* hostBoxes, const int* hostLabels,
+                                            double* packedBoxes, int* packedLabels) {
     for (int r = blockIdx.x; r < rows; r += gridDim.x) {
-        for (int k = threadIdx.x; k < 9 * count[r]; k += blockDim.x) packedBoxes[9LL * predOff[r] + k] = boxes[9LL * maxBoxes * r + k];
-        for (int k = threadIdx.x; k < count[r]; k += blockDim.x) packedLabels[predOff[r] + k] = labels[(long long)maxBoxes * r + k];
+        const int n = predOff[r + 1] - predOff[r];
+        const bool device = deviceOff[r] >= 0;
+        const long long from = device ? deviceOff[r] : hostOff[r];
+        const double* b = (device ? deviceBoxes : hostBoxes) + 9 * from;
+        const int* l = (device ? deviceLabels : hostLabels) + from;
+        for (int k = threadIdx.x; k < 9 * n; k += blockDim.x) packedBoxes[9LL * predOff[r] + k] = b[k];
+        for (int k = threadIdx.x; k < n; k += blockDim.x) packedLabels[predOff[r] + k] = l[k];
     }
 }
 

@@ -23,8 +23,9 @@ import rft3d.reward.RewardConfig;
  * reference on all cores, and agreement between the two. Writes each workload as a binary file for the
  * Python references ({@code bench/python/reference.py}) and prints a table.
  *
- * <p>Usage: {@code GpuBenchmark OUT_DIR [--quick | --profile]}: --quick runs one small batch (for
- * compute-sanitizer), --profile only the GPU side of general-1024, three times (for Nsight Compute).
+ * <p>Usage: {@code GpuBenchmark OUT_DIR [--quick | --profile | --host-profile]}: --quick runs one small batch
+ * (for compute-sanitizer), --profile general-1024 three times from boxes, strings and token ids (for Nsight
+ * Compute), --host-profile the same forty times (for a JFR recording of the host side).
  */
 public final class GpuBenchmark {
     private GpuBenchmark() {}
@@ -34,8 +35,8 @@ public final class GpuBenchmark {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         boolean quick = args.length > 1 && args[1].equals("--quick");
-        if (args.length > 1 && args[1].equals("--profile")) {
-            profile();
+        if (args.length > 1 && (args[1].equals("--profile") || args[1].equals("--host-profile"))) {
+            profile(args[1].equals("--profile") ? 3 : 40);
             return;
         }
         Files.createDirectories(out);
@@ -96,11 +97,24 @@ public final class GpuBenchmark {
         }
     }
 
-    private static void profile() throws Exception {
+    /**
+     * {@code calls} calls from parsed boxes (general-1024), then as many from strings and from token ids:
+     * three for Nsight Compute, more for a host profile (JFR).
+     */
+    private static void profile(int calls) throws Exception {
         var batch = RandomDetections.generate(1024, 64, 64, RandomDetections.Rotation.GENERAL, 42);
         double[] format = new double[1024];
         try (GpuRewardEngine gpu = GpuRewardEngine.open(RewardConfig.defaults())) {
-            for (int i = 0; i < 3; i++) gpu.detection(batch.predictions(), batch.truths(), format);
+            for (int i = 0; i < calls; i++) gpu.detection(batch.predictions(), batch.truths(), format);
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            List<String> completions = new ArrayList<>();
+            List<com.fasterxml.jackson.databind.JsonNode> gts = new ArrayList<>();
+            for (int i = 0; i < 1024; i++) {
+                completions.add(RandomDetections.completion(batch.predictions().get(i)));
+                gts.add(mapper.readTree(RandomDetections.groundTruthJson(batch.truths().get(i))));
+            }
+            for (int i = 0; i < calls; i++) gpu.score("detection", completions, gts);
+            tokensToRewards(gpu, batch, gts, calls);
         }
     }
 
@@ -127,14 +141,15 @@ public final class GpuBenchmark {
         }
         System.out.printf(Locale.ROOT, "[bench] %d completion strings -> rewards (parse + score): GPU engine %.1f ms, CPU engine %.1f ms (medians)%n",
                 n, median(g), median(c));
-        tokensToRewards(gpu, batch, gts);
+        tokensToRewards(gpu, batch, gts, 15);
     }
 
     /**
      * The same batch as the model writes it (grid numbers), as token ids already on the device (int64, as a
      * LibTorch tensor holds them) -> rewards: wall time of the call and GPU time of its kernels.
      */
-    private static void tokensToRewards(GpuRewardEngine gpu, RandomDetections.Batch batch, List<com.fasterxml.jackson.databind.JsonNode> gts) {
+    private static void tokensToRewards(GpuRewardEngine gpu, RandomDetections.Batch batch, List<com.fasterxml.jackson.databind.JsonNode> gts,
+                                        int calls) {
         rft3d.model.Tokenizer tokenizer = new rft3d.model.Tokenizer();
         int n = batch.predictions().size(), cols = 0;
         int[][] ids = new int[n][];
@@ -157,8 +172,8 @@ public final class GpuBenchmark {
             String str = device.toString();
             int at = str.indexOf("nativePointer=0x") + "nativePointer=0x".length();
             long address = Long.parseUnsignedLong(str.substring(at, str.indexOf(',', at)), 16);
-            double[] wall = new double[12], kernels = new double[12];
-            for (int i = 0; i < 15; i++) {
+            double[] wall = new double[Math.max(1, calls - 3)], kernels = new double[wall.length];
+            for (int i = 0; i < calls; i++) {
                 long t0 = System.nanoTime();
                 gpu.scoreDetectionTokensOnDevice(address, n, cols, lengths, pieces, gts);
                 if (i >= 3) {

@@ -3,12 +3,15 @@ package rft3d.cuda;
 import static jcuda.driver.JCudaDriver.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.DoubleBuffer;
+import java.nio.IntBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -54,17 +57,20 @@ public final class GpuRewardEngine implements RewardEngine {
     /** facewise_iou's polygon buffers: 40 doubles for each thread. */
     private static final int FACEWISE_SHARED_BYTES = 40 * 8 * FACEWISE_THREADS;
 
+    /** read_detections' block: its threads take the pieces of one row's text. */
+    private static final int READ_THREADS = 128;
+
     private final RewardConfig cfg;
     private final CudaModule cuda;
     private final CpuRewardEngine cpu;
-    private final DeviceArena arena = new DeviceArena();
-    /** Device-only memory of the detection kernels (IoU matrix first, then the pieces carved after it). */
-    private final DeviceBuffer scratch = new DeviceBuffer();
-    /** Token ids copied from the host, their text and the scanned boxes, and the packed predictions. */
-    private final DeviceBuffer tokenInput = new DeviceBuffer(), tokenScratch = new DeviceBuffer(), packedPredictions = new DeviceBuffer();
+    /** All the engine's host and device memory. */
+    private final DeviceArena arena;
+    /** The table the device's number conversion reads. */
+    private final long[] powersOfFive = PowersOfFive.table();
+    /** The last tokenizer's pieces, as the detokenizer reads them. */
     private Utf8Strings vocabulary;
     private final CUfunction prepareBoxes, candidatePairs, candidateIou, facewiseIou, detectionReward, groundingReward, numericReward,
-            batchMoments, groupAdvantages, lossStats, detokenize, scanDetections, packScanned;
+            batchMoments, groupAdvantages, lossStats, detokenize, readDetections, packPredictions;
     private final CUevent start = new CUevent(), stop = new CUevent();
     private float lastKernelMillis;
 
@@ -72,6 +78,7 @@ public final class GpuRewardEngine implements RewardEngine {
         this.cfg = cfg;
         this.cuda = cuda;
         this.cpu = new CpuRewardEngine(cfg);
+        this.arena = new DeviceArena(cuda.stream());
         prepareBoxes = cuda.function("prepare_boxes");
         candidatePairs = cuda.function("candidate_pairs");
         candidateIou = cuda.function("candidate_iou");
@@ -83,8 +90,8 @@ public final class GpuRewardEngine implements RewardEngine {
         groupAdvantages = cuda.function("group_advantages");
         lossStats = cuda.function("loss_stats");
         detokenize = cuda.function("detokenize");
-        scanDetections = cuda.function("scan_detections");
-        packScanned = cuda.function("pack_scanned");
+        readDetections = cuda.function("read_detections");
+        packPredictions = cuda.function("pack_predictions");
         cuEventCreate(start, 0);
         cuEventCreate(stop, 0);
     }
@@ -119,24 +126,27 @@ public final class GpuRewardEngine implements RewardEngine {
         }
     }
 
+    /**
+     * Detection answers as text: the UTF-8 bytes go to the GPU, which reads them ({@code read_detections});
+     * the few it declines are read on the host.
+     */
     private List<Reward> scoreDetection(List<String> completions, List<JsonNode> gts) {
-        DetectionTask task = new DetectionTask(cfg);
-        Object[] truths = cpu.parseTruths(task, gts);
-        List<ParsedAnswer<List<LabeledBox>>> parsed = cpu.map(completions.size(), i -> DetectionTask.parse(completions.get(i), ((List<?>) truths[i]).size()));
-        List<List<LabeledBox>> preds = new ArrayList<>(parsed.size());
-        List<List<LabeledBox>> gtBoxes = new ArrayList<>(parsed.size());
-        double[] format = new double[parsed.size()];
-        for (int i = 0; i < parsed.size(); i++) {
-            preds.add(parsed.get(i).value());
-            @SuppressWarnings("unchecked")
-            List<LabeledBox> g = (List<LabeledBox>) truths[i];
-            gtBoxes.add(g);
-            format[i] = parsed.get(i).format();
+        List<List<LabeledBox>> truths = truths(gts);
+        List<byte[]> utf8 = cpu.map(completions.size(), i -> completions.get(i).getBytes(StandardCharsets.UTF_8));
+        long[] textOff = new long[utf8.size() + 1];
+        int[] boxOff = new int[utf8.size() + 1];
+        for (int i = 0; i < utf8.size(); i++) {
+            textOff[i + 1] = textOff[i] + utf8.get(i).length;
+            // The shortest object, {"label":"x","bbox_3d":[0,0,0,0,0,0]}, takes 37 bytes.
+            boxOff[i + 1] = boxOff[i] + Math.min(AnswerParser.MAX_BOXES, utf8.get(i).length / 37 + 1);
         }
-        DetectionOutput out = detection(preds, gtBoxes, format);
-        List<Reward> rewards = new ArrayList<>(parsed.size());
-        for (int i = 0; i < parsed.size(); i++) rewards.add(task.combine(parsed.get(i), out.stats(i)));
-        return rewards;
+        return readDetections(truths, completions::get, boxOff, () -> {
+            long oText = arena.reserve(Math.max(1, textOff[utf8.size()]));
+            cpu.map(utf8.size(), i -> arena.bytes(oText + textOff[i], utf8.get(i).length).put(utf8.get(i)));
+            int[] lengths = new int[utf8.size()];
+            for (int i = 0; i < lengths.length; i++) lengths[i] = utf8.get(i).length;
+            return new Text(() -> arena.at(oText), arena.put(textOff), arena.put(lengths), () -> {});
+        });
     }
 
     /**
@@ -146,11 +156,7 @@ public final class GpuRewardEngine implements RewardEngine {
     public DetectionOutput detection(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, double[] format) {
         int b = preds.size();
         if (gts.size() != b || format.length != b) throw new IllegalArgumentException("preds, gts and format differ in length");
-        Layout l = Layout.of(preds.stream().mapToInt(List::size).toArray(), gts);
-        double[] predBoxes = new double[9 * Math.max(1, l.predOff[b])], gtBoxes = new double[9 * Math.max(1, l.gtOff[b])];
-        int[] predLabels = new int[Math.max(1, l.predOff[b])], gtLabels = new int[Math.max(1, l.gtOff[b])];
-        pack(preds, gts, l.predOff, l.gtOff, predBoxes, predLabels, gtBoxes, gtLabels);
-        DetectionMatcher.Stats[] stats = match(l, gtBoxes, gtLabels, new Predictions(predBoxes, predLabels, null, null));
+        DetectionMatcher.Stats[] stats = ofBoxes(preds, gts, false).stats();
         DetectionOutput out = new DetectionOutput(new double[b], new double[b], new double[b], new int[b], new int[b], new int[b]);
         DetectionTask task = new DetectionTask(cfg);
         for (int i = 0; i < b; i++) {
@@ -163,6 +169,25 @@ public final class GpuRewardEngine implements RewardEngine {
             out.fn[i] = s.fn();
         }
         return out;
+    }
+
+    /**
+     * All pairwise IoUs of the batch, flat: sample i's {@code P_i × G_i} matrix (0 for different labels)
+     * starts at {@code Σ_{j<i} P_j·G_j}. For tests and benchmarks of the IoU kernels alone.
+     */
+    public double[] pairwiseIou(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts) {
+        return ofBoxes(preds, gts, true).iou();
+    }
+
+    private synchronized Matched ofBoxes(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, boolean wantIou) {
+        Labels labels = Labels.of(gts, cpu);
+        Layout l = Layout.of(preds.stream().mapToInt(List::size).toArray(), gts);
+        cuda.makeCurrent();
+        arena.reset();
+        Placed p = place(l);
+        long oBoxes = arena.reserve(72L * l.predOff[l.samples()]), oLabels = arena.reserve(4L * l.predOff[l.samples()]);
+        pack(preds, l.predOff, labels, oBoxes, oLabels);
+        return match(p, 0, truths(p, gts, labels), new Packed(oBoxes, oLabels, false), () -> {}, wantIou);
     }
 
     /** Where each sample's predictions, GT boxes and IoU matrix start in the flat arrays (one entry more than samples). */
@@ -184,26 +209,90 @@ public final class GpuRewardEngine implements RewardEngine {
         }
     }
 
-    /** Packed predicted boxes and labels: host arrays to upload, or where they already are on the device. */
-    private record Predictions(double[] boxes, int[] labels, Pointer onDeviceBoxes, Pointer onDeviceLabels) {}
+    /** A layout with its offset arrays placed in the arena. */
+    private record Placed(Layout l, long predOff, long gtOff, long pairOff) {}
+
+    private Placed place(Layout l) {
+        return new Placed(l, arena.put(l.predOff), arena.put(l.gtOff), arena.put(l.pairOff));
+    }
+
+    /** The packed GT boxes and label ids in the arena. */
+    private record Truths(long boxes, long labels) {}
+
+    /** Packed boxes and label ids in the arena: its mirrored part, or its scratch. */
+    private record Packed(long boxes, long labels, boolean inScratch) {
+        Pointer boxesAt(DeviceArena a) {
+            return inScratch ? a.scratchAt(boxes) : a.at(boxes);
+        }
+
+        Pointer labelsAt(DeviceArena a) {
+            return inScratch ? a.scratchAt(labels) : a.at(labels);
+        }
+    }
+
+    /** The matching statistics of every sample, and the IoU matrices when they were asked for. */
+    private record Matched(DetectionMatcher.Stats[] stats, double[] iou) {}
 
     /**
-     * The device part of detection scoring: prepared boxes, candidate pairs, IoUs and matching, from GT
-     * boxes and labels packed on the host and the packed predictions.
+     * The batch's GT labels numbered in order of first appearance; a predicted label that no GT box has is
+     * -1, which matches nothing. The device's reading compares predicted labels with the UTF-8 bytes.
      */
-    private synchronized DetectionMatcher.Stats[] match(Layout l, double[] gtBoxes, int[] gtLabels, Predictions predictions) {
+    private record Labels(Map<String, Integer> ids, Utf8Strings utf8) {
+        static Labels of(List<List<LabeledBox>> truths, CpuRewardEngine cpu) {
+            List<Set<String>> distinct = cpu.map(truths.size(), i -> {
+                Set<String> d = new LinkedHashSet<>();
+                for (LabeledBox b : truths.get(i)) d.add(b.label());
+                return d;
+            });
+            Map<String, Integer> ids = new HashMap<>();
+            List<String> names = new ArrayList<>();
+            for (Set<String> d : distinct) for (String label : d) if (ids.putIfAbsent(label, ids.size()) == null) names.add(label);
+            return new Labels(ids, Utf8Strings.of(names));
+        }
+
+        int id(String label) {
+            return ids.getOrDefault(label, -1);
+        }
+    }
+
+    /** Every sample's boxes and label ids straight into the arena at rows {@code off[i]}, samples in parallel. */
+    private void pack(List<List<LabeledBox>> boxes, int[] off, Labels labels, long oBoxes, long oLabels) {
+        int n = off[off.length - 1];
+        cpu.map(boxes.size(), i -> {
+            List<LabeledBox> list = boxes.get(i);
+            if (list == null || list.isEmpty()) return null;
+            DoubleBuffer to = arena.doubles(oBoxes, 9 * n);
+            IntBuffer ids = arena.ints(oLabels, n);
+            for (int k = 0; k < list.size(); k++) {
+                Box3D b = list.get(k).box();
+                int o = 9 * (off[i] + k);
+                to.put(o, b.x()).put(o + 1, b.y()).put(o + 2, b.z()).put(o + 3, b.sx()).put(o + 4, b.sy()).put(o + 5, b.sz())
+                        .put(o + 6, b.yaw()).put(o + 7, b.roll()).put(o + 8, b.pitch());
+                ids.put(off[i] + k, labels.id(list.get(k).label()));
+            }
+            return null;
+        });
+    }
+
+    private Truths truths(Placed p, List<List<LabeledBox>> gts, Labels labels) {
+        int nGt = p.l().gtOff[p.l().samples()];
+        Truths t = new Truths(arena.reserve(72L * nGt), arena.reserve(4L * nGt));
+        pack(gts, p.l().gtOff, labels, t.boxes(), t.labels());
+        return t;
+    }
+
+    /**
+     * The device part of detection scoring, the second phase of a call: prepared boxes, candidate pairs, IoUs
+     * and matching over the layout's GT boxes and the packed predictions. Uploads the arena's inputs from
+     * {@code uploadFrom}, runs {@code before} (launches that fill the packed predictions) first.
+     */
+    private Matched match(Placed p, long uploadFrom, Truths gt, Packed preds, Runnable before, boolean wantIou) {
+        Layout l = p.l();
         int b = l.samples();
         int[] predOff = l.predOff, gtOff = l.gtOff;
         long[] pairOff = l.pairOff;
         double[] thresholds = cfg.f1Thresholds().stream().mapToDouble(Double::doubleValue).toArray();
-        cuda.makeCurrent();
-        arena.reset();
-        long oPredOff = arena.put(predOff), oGtOff = arena.put(gtOff), oPairOff = arena.put(pairOff);
-        boolean upload = predictions.boxes() != null;
-        long oPredBoxes = upload ? arena.put(predictions.boxes()) : -1, oPredLabels = upload ? arena.put(predictions.labels()) : -1;
-        long oGtBoxes = arena.put(gtBoxes), oGtLabels = arena.put(gtLabels);
         long oThresholds = arena.put(thresholds);
-        long inputs = arena.used();
         long oParts = arena.reserve(40L * b);
         long pairs = pairOff[b];
         int nPred = predOff[b], nGt = gtOff[b];
@@ -214,68 +303,68 @@ public final class GpuRewardEngine implements RewardEngine {
             maxTiles = Math.max(maxTiles, (long) (predOff[i + 1] - predOff[i]) * ceilDiv(gtOff[i + 1] - gtOff[i], 32));
             maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
         }
-        // Device scratch, carved in 256-byte aligned pieces: IoU matrix, prepared boxes, kinds, bounding spheres,
-        // the two work lists' counts and their shared region, used flags.
-        long[] sizes = {8 * pairs, 128L * nPred, 128L * nGt, 4L * nPred, 4L * nGt, 32L * nPred, 32L * nGt, 16, 8 * pairs, 8 * pairs,
-                Math.max(1, nGt)};
-        long[] at = carve(sizes);
-        CUdeviceptr mem = scratch.ensure(at[sizes.length]);
-        CUdeviceptr iou = mem.withByteOffset(at[0]), predTable = mem.withByteOffset(at[1]), gtTable = mem.withByteOffset(at[2]);
-        CUdeviceptr predKind = mem.withByteOffset(at[3]), gtKind = mem.withByteOffset(at[4]);
-        CUdeviceptr predSphere = mem.withByteOffset(at[5]), gtSphere = mem.withByteOffset(at[6]), workCount = mem.withByteOffset(at[7]);
-        CUdeviceptr workPair = mem.withByteOffset(at[8]), workBoxes = mem.withByteOffset(at[9]), used = mem.withByteOffset(at[10]);
+        // Device scratch: IoU matrix, prepared boxes, kinds, bounding spheres, the two work lists' counts and
+        // their shared region, used flags.
+        long iou = arena.scratch(8 * pairs), predTable = arena.scratch(128L * nPred), gtTable = arena.scratch(128L * nGt);
+        long predKind = arena.scratch(4L * nPred), gtKind = arena.scratch(4L * nGt);
+        long predSphere = arena.scratch(32L * nPred), gtSphere = arena.scratch(32L * nGt), workCount = arena.scratch(16);
+        long workPair = arena.scratch(8 * pairs), workBoxes = arena.scratch(8 * pairs), used = arena.scratch(nGt);
         int shared = (int) Math.min(MAX_STAGED_BYTES, 8L * maxPairsPerSample + maxGt);
         final long tilesPerSample = maxTiles;
-        run(inputs, oParts, () -> {
-            // Arena addresses are taken here, after the last put: a put may move the arena.
-            Pointer[] pred = upload ? new Pointer[] {arena.at(oPredBoxes), arena.at(oPredLabels)}
-                    : new Pointer[] {predictions.onDeviceBoxes(), predictions.onDeviceLabels()};
-            cuMemsetD8Async(workCount, (byte) 0, 16, cuda.stream());
+        run(uploadFrom, oParts, () -> {
+            before.run();
+            Pointer predBoxes = preds.boxesAt(arena), predLabels = preds.labelsAt(arena);
+            cuMemsetD8Async(arena.scratchAt(workCount), (byte) 0, 16, cuda.stream());
             cuda.launchGrid(prepareBoxes, Math.min(ceilDiv(Math.max(nPred, nGt), 128), 8L * cuda.multiprocessors()), 2, 128, 0,
-                    nPred, pred[0], predTable, predKind, predSphere, nGt, arena.at(oGtBoxes), gtTable, gtKind, gtSphere);
+                    nPred, predBoxes, arena.scratchAt(predTable), arena.scratchAt(predKind), arena.scratchAt(predSphere),
+                    nGt, arena.at(gt.boxes()), arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(gtSphere));
             // A chunk of candidate_pairs is 32 tiles for each of its warps: THREADS tiles.
             cuda.launchGrid(candidatePairs, Math.min(ceilDiv(tilesPerSample, THREADS), 64), Math.min(b, 65535), THREADS, 0, b,
-                    arena.at(oPredOff), arena.at(oGtOff), arena.at(oPairOff), predTable, predKind, predSphere, pred[1],
-                    gtTable, gtKind, gtSphere, arena.at(oGtLabels), iou, workCount, workPair, workBoxes, pairs);
+                    arena.at(p.predOff()), arena.at(p.gtOff()), arena.at(p.pairOff()), arena.scratchAt(predTable), arena.scratchAt(predKind),
+                    arena.scratchAt(predSphere), predLabels, arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(gtSphere),
+                    arena.at(gt.labels()), arena.scratchAt(iou), arena.scratchAt(workCount), arena.scratchAt(workPair),
+                    arena.scratchAt(workBoxes), pairs);
             // The lists' lengths stay on the device: the grids are sized for the worst case, kernels stop at the
             // counts. List 0 (few pairs, but the watertight clipper's long latency) runs beside list 1.
             cuda.forkSide();
             cuda.launchOnSide(candidateIou, Math.min(ceilDiv(pairs, 128), 4L * cuda.multiprocessors()), 128,
-                    workCount, workPair, workBoxes, predTable, predKind, gtTable, gtKind, iou);
+                    arena.scratchAt(workCount), arena.scratchAt(workPair), arena.scratchAt(workBoxes), arena.scratchAt(predTable),
+                    arena.scratchAt(predKind), arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(iou));
             cuda.launchGrid(facewiseIou, Math.min(ceilDiv(12 * pairs, FACEWISE_THREADS), FACEWISE_BLOCKS_PER_SM * cuda.multiprocessors()), 1,
-                    FACEWISE_THREADS, FACEWISE_SHARED_BYTES, workCount, workPair, workBoxes, pairs, predTable, gtTable, iou);
+                    FACEWISE_THREADS, FACEWISE_SHARED_BYTES, arena.scratchAt(workCount), arena.scratchAt(workPair),
+                    arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable), arena.scratchAt(gtTable), arena.scratchAt(iou));
             cuda.joinSide();
-            cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(oPredOff), arena.at(oGtOff),
-                    arena.at(oPairOff), iou, arena.at(oThresholds), thresholds.length, used, shared, arena.at(oParts));
+            cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(p.predOff()), arena.at(p.gtOff()),
+                    arena.at(p.pairOff()), arena.scratchAt(iou), arena.at(oThresholds), thresholds.length, arena.scratchAt(used), shared,
+                    arena.at(oParts));
         });
         double[] matrix = null;
-        if (cfg.matching() == RewardConfig.Matching.OPTIMAL && pairs > 0) {
+        if ((wantIou || cfg.matching() == RewardConfig.Matching.OPTIMAL) && pairs > 0) {
             matrix = new double[Math.toIntExact(pairs)];
-            cuMemcpyDtoH(Pointer.to(matrix), iou, 8 * pairs);
+            cuMemcpyDtoH(Pointer.to(matrix), arena.scratchAt(iou), 8 * pairs);
         }
-        double[] parts = arena.doubles(oParts, 5 * b);
+        double[] parts = arena.readDoubles(oParts, 5 * b);
         DetectionMatcher.Stats[] stats = new DetectionMatcher.Stats[b];
         for (int i = 0; i < b; i++) {
-            int p = predOff[i + 1] - predOff[i], g = gtOff[i + 1] - gtOff[i];
-            stats[i] = matrix == null
+            int np = predOff[i + 1] - predOff[i], g = gtOff[i + 1] - gtOff[i];
+            stats[i] = cfg.matching() != RewardConfig.Matching.OPTIMAL
                     ? new DetectionMatcher.Stats(parts[5 * i], parts[5 * i + 1], (int) parts[5 * i + 2], (int) parts[5 * i + 3], (int) parts[5 * i + 4])
-                    : DetectionMatcher.fromIou(rows(matrix, pairOff[i], p, g), g, cfg);
+                    : DetectionMatcher.fromIou(rows(matrix == null ? new double[0] : matrix, pairOff[i], np, g), g, cfg);
         }
-        return stats;
+        return new Matched(stats, matrix == null ? new double[0] : matrix);
     }
 
-    /** Offsets of 256-byte aligned pieces of the given sizes, and their total as the last entry. */
-    private static long[] carve(long[] sizes) {
-        long[] at = new long[sizes.length + 1];
-        for (int i = 0; i < sizes.length; i++) at[i + 1] = at[i] + (Math.max(1, sizes[i]) + 255) / 256 * 256;
-        return at;
+    private static double[][] rows(double[] flat, long offset, int p, int g) {
+        double[][] m = new double[p][g];
+        for (int r = 0; r < p; r++) System.arraycopy(flat, (int) (offset + (long) r * g), m[r], 0, g);
+        return m;
     }
 
-    // ---- detection from token ids --------------------------------------------------------------------
+    // ---- reading detection answers on the device --------------------------------------------------------
 
     /**
      * {@inheritDoc} Detection answers are turned into text and read on the GPU ({@code detokenize},
-     * {@code scan_detections}); the few a kernel cannot read exactly as {@link DetectionTask#parse} does
+     * {@code read_detections}); the few a kernel cannot read exactly as {@link DetectionTask#parse} does
      * (see answer_scan.cuh) are decoded and read on the host. Other tasks decode on the host.
      */
     @Override
@@ -290,13 +379,7 @@ public final class GpuRewardEngine implements RewardEngine {
             lengths[i] = tokens[i].length;
             for (int k = 0; k < tokens[i].length; k++) flat[i * cols + k] = tokens[i][k];
         }
-        List<List<LabeledBox>> truths = truths(gts);
-        synchronized (this) {
-            cuda.makeCurrent();
-            CUdeviceptr device = tokenInput.ensure(8L * flat.length);
-            cuMemcpyHtoD(device, Pointer.to(flat), 8L * flat.length);
-            return detectionFromTokens(device, rows, cols, lengths, pieces, truths, i -> tokens[i]);
-        }
+        return detectionFromTokens(truths(gts), rows, cols, lengths, pieces, flat, null, i -> tokens[i]);
     }
 
     /**
@@ -309,8 +392,7 @@ public final class GpuRewardEngine implements RewardEngine {
                                                      List<JsonNode> gts) {
         if (lengths.length != rows || gts.size() != rows) throw new IllegalArgumentException("lengths and gts must have one entry a row");
         for (int n : lengths) if (n < 0 || n > cols) throw new IllegalArgumentException("a row length is outside [0, " + cols + "]: " + n);
-        List<List<LabeledBox>> truths = truths(gts);
-        return detectionFromTokens(new RawDevicePointer(tokensAddress), rows, cols, lengths, pieces, truths, i -> {
+        return detectionFromTokens(truths(gts), rows, cols, lengths, pieces, null, new RawDevicePointer(tokensAddress), i -> {
             long[] ids = new long[lengths[i]];
             if (ids.length > 0) { // a raw address is no CUdeviceptr, so the runtime API's copy
                 jcuda.runtime.JCuda.cudaMemcpy(Pointer.to(ids), new RawDevicePointer(tokensAddress + 8L * i * cols), 8L * ids.length,
@@ -348,147 +430,105 @@ public final class GpuRewardEngine implements RewardEngine {
         }
     }
 
-    private synchronized List<Reward> detectionFromTokens(Pointer tokens, int rows, int cols, int[] lengths, List<String> pieces,
-                                                          List<List<LabeledBox>> truths, IntFunction<int[]> rowIds) {
+    /**
+     * Token ids (host ids to upload, or ids already on the device) decoded on the device into text rows of
+     * {@code cols} times the longest piece, then read.
+     */
+    private synchronized List<Reward> detectionFromTokens(List<List<LabeledBox>> truths, int rows, int cols, int[] lengths, List<String> pieces,
+                                                          long[] hostIds, Pointer deviceIds, IntFunction<int[]> rowIds) {
         if (vocabulary == null || !vocabulary.strings().equals(pieces)) vocabulary = Utf8Strings.of(pieces);
         Utf8Strings v = vocabulary;
-        // The batch's GT labels, as the dictionary the scan gives predicted labels their ids from.
-        Map<String, Integer> dict = new LinkedHashMap<>();
-        for (List<LabeledBox> t : truths) for (LabeledBox lb : t) dict.putIfAbsent(lb.label(), dict.size());
-        Utf8Strings labels = Utf8Strings.of(List.copyOf(dict.keySet()));
         long capacity = (long) cols * v.longest();
-        int maxBoxes = Math.min(AnswerParser.MAX_BOXES, cols / 6 + 1); // a box takes more than 6 tokens in any tokenizer we know; more go to the host
-        cuda.makeCurrent();
-        long[] at = carve(new long[] {rows * capacity, 4L * rows, 72L * maxBoxes * rows, 4L * maxBoxes * rows});
-        CUdeviceptr mem = tokenScratch.ensure(at[4]);
-        CUdeviceptr text = mem.withByteOffset(at[0]), textLen = mem.withByteOffset(at[1]);
-        CUdeviceptr scanBoxes = mem.withByteOffset(at[2]), scanLabels = mem.withByteOffset(at[3]);
-        arena.reset();
-        long oLengths = arena.put(lengths), oPieceOff = arena.put(v.off()), oPieceBytes = arena.put(v.bytes());
-        long oDictOff = arena.put(labels.off()), oDict = arena.put(labels.bytes());
-        long inputs = arena.used();
-        long oFacts = arena.reserve(16L * rows);
-        run(inputs, oFacts, () -> {
-            cuda.launch(detokenize, Math.min(rows, 65535), 256, rows, cols, tokens, arena.at(oLengths), v.off().length - 1,
-                    arena.at(oPieceOff), arena.at(oPieceBytes), capacity, text, textLen);
-            cuda.launch(scanDetections, ceilDiv(rows, 32), 32, rows, text, capacity, textLen, maxBoxes, AnswerParser.MAX_BOXES,
-                    dict.size(), arena.at(oDictOff), arena.at(oDict), scanBoxes, scanLabels, arena.at(oFacts));
-        });
-        int[] facts = arena.ints(oFacts, 4 * rows);
-        float scanMillis = lastKernelMillis;
-
-        // Each answer's reading; the rows the kernel declined are read on the host, as text.
-        ParsedAnswer<?>[] readings = new ParsedAnswer<?>[rows];
-        List<List<LabeledBox>> hostBoxes = new ArrayList<>(java.util.Collections.nCopies(rows, null));
-        int[] counts = new int[rows], scanned = new int[rows];
+        long[] textOff = new long[rows + 1];
+        int[] boxOff = new int[rows + 1];
+        int perRow = Math.min(AnswerParser.MAX_BOXES, cols / 6 + 1); // a box takes more than 6 tokens in any tokenizer we know; more go to the host
         for (int i = 0; i < rows; i++) {
+            textOff[i + 1] = textOff[i] + capacity;
+            boxOff[i + 1] = boxOff[i] + perRow;
+        }
+        return readDetections(truths, i -> RewardEngine.text(rowIds.apply(i), lengths[i], pieces), boxOff, () -> {
+            long oText = arena.scratch(textOff[rows]), oTextOff = arena.put(textOff), oTextLen = arena.reserve(4L * rows);
+            long oLengths = arena.put(lengths), oPieceOff = arena.put(v.off()), oPieceBytes = arena.put(v.bytes());
+            long oIds = hostIds == null ? -1 : arena.put(hostIds);
+            return new Text(() -> arena.scratchAt(oText), oTextOff, oTextLen, () -> cuda.launch(detokenize, Math.min(rows, 65535), 256,
+                    rows, cols, hostIds == null ? deviceIds : arena.at(oIds), arena.at(oLengths), v.off().length - 1, arena.at(oPieceOff), arena.at(oPieceBytes),
+                    arena.at(oTextOff), arena.scratchAt(oText), arena.at(oTextLen)));
+        });
+    }
+
+    /**
+     * A batch's text on the device once {@code decode} has run: row r at {@code text + textOff[r]},
+     * {@code textLen[r]} bytes (both int arrays in the arena's mirrored part).
+     */
+    private record Text(java.util.function.Supplier<Pointer> text, long textOff, long textLen, Runnable decode) {}
+
+    /**
+     * Detection rewards of text rows read on the device, in two phases. One: {@code place} puts the text (or
+     * what decodes into it) in the freshly reset arena; the GPU reads every row, at most
+     * {@code boxOff[r + 1] - boxOff[r]} objects each; the rows it declines are read on the host from
+     * {@code hostText}. Two: the predictions are packed on the device and scored against the GT.
+     */
+    private synchronized List<Reward> readDetections(List<List<LabeledBox>> truths, IntFunction<String> hostText, int[] boxOff,
+                                                     java.util.function.Supplier<Text> place) {
+        int rows = truths.size();
+        Labels labels = Labels.of(truths, cpu);
+        cuda.makeCurrent();
+        arena.reset();
+        Text text = place.get();
+        long oBoxOff = arena.put(boxOff), oPow5 = arena.put(powersOfFive);
+        long oDictOff = arena.put(labels.utf8().off()), oDict = arena.put(labels.utf8().bytes());
+        long oFacts = arena.reserve(16L * rows);
+        long oScanBoxes = arena.scratch(72L * boxOff[rows]), oScanLabels = arena.scratch(4L * boxOff[rows]);
+        int maxBoxes = 0;
+        for (int i = 0; i < rows; i++) maxBoxes = Math.max(maxBoxes, boxOff[i + 1] - boxOff[i]);
+        int startsBytes = 4 * (maxBoxes + 1);
+        run(0, oFacts, () -> {
+            text.decode().run();
+            cuda.launchGrid(readDetections, Math.min(rows, 65535), 1, READ_THREADS, startsBytes, rows, text.text().get(),
+                    arena.at(text.textOff()), arena.at(text.textLen()), arena.at(oBoxOff), arena.at(oPow5), labels.utf8().strings().size(),
+                    arena.at(oDictOff), arena.at(oDict), arena.scratchAt(oScanBoxes), arena.scratchAt(oScanLabels), arena.at(oFacts));
+        });
+        int[] facts = arena.readInts(oFacts, 4 * rows);
+        float readMillis = lastKernelMillis;
+
+        // Each answer's reading; the rows the kernel declined are read on the host.
+        ParsedAnswer<?>[] readings = new ParsedAnswer<?>[rows];
+        int[] counts = new int[rows], deviceOff = new int[rows];
+        List<List<LabeledBox>> hostBoxes = cpu.map(rows, i -> {
             int gt = truths.get(i).size();
             if (facts[4 * i] == 1) {
                 DetectionTask.Reading r = DetectionTask.scanned(facts[4 * i + 3] == 1, facts[4 * i + 1], facts[4 * i + 2], gt);
                 readings[i] = new ParsedAnswer<>(r.format(), null, r.reason());
-                counts[i] = scanned[i] = r.scored() ? facts[4 * i + 1] : 0;
-            } else {
-                ParsedAnswer<List<LabeledBox>> p = DetectionTask.parse(RewardEngine.text(rowIds.apply(i), lengths[i], pieces), gt);
-                readings[i] = p;
-                hostBoxes.set(i, p.value());
-                counts[i] = p.value().size();
+                counts[i] = r.scored() ? facts[4 * i + 1] : 0;
+                deviceOff[i] = boxOff[i];
+                return null;
             }
-        }
+            ParsedAnswer<List<LabeledBox>> p = DetectionTask.parse(hostText.apply(i), gt);
+            readings[i] = p;
+            counts[i] = p.value().size();
+            deviceOff[i] = -1;
+            return p.value();
+        });
+        int[] hostOff = new int[rows + 1];
+        for (int i = 0; i < rows; i++) hostOff[i + 1] = hostOff[i] + (hostBoxes.get(i) == null ? 0 : hostBoxes.get(i).size());
+
+        long phaseTwo = arena.used();
         Layout l = Layout.of(counts, truths);
+        Placed p = place(l);
+        Truths gt = truths(p, truths, labels);
+        long oDeviceOff = arena.put(deviceOff), oHostOff = arena.put(hostOff);
+        long oHostBoxes = arena.reserve(72L * hostOff[rows]), oHostLabels = arena.reserve(4L * hostOff[rows]);
+        pack(hostBoxes, hostOff, labels, oHostBoxes, oHostLabels);
         int nPred = l.predOff[rows];
-        long[] packedAt = carve(new long[] {72L * nPred, 4L * nPred});
-        CUdeviceptr packed = packedPredictions.ensure(packedAt[2]);
-        CUdeviceptr predBoxes = packed.withByteOffset(packedAt[0]), predLabels = packed.withByteOffset(packedAt[1]);
-        arena.reset();
-        long oScanned = arena.put(scanned), oPredOff = arena.put(l.predOff);
-        run(arena.used(), arena.used(), () -> cuda.launch(packScanned, Math.min(rows, 65535), 128, rows, maxBoxes, scanBoxes, scanLabels,
-                arena.at(oScanned), arena.at(oPredOff), predBoxes, predLabels));
-        float packMillis = lastKernelMillis;
-        for (int i = 0; i < rows; i++) {
-            List<LabeledBox> boxes = hostBoxes.get(i);
-            if (boxes == null || boxes.isEmpty()) continue;
-            double[] b = new double[9 * boxes.size()];
-            int[] lab = new int[boxes.size()];
-            for (int j = 0; j < boxes.size(); j++) {
-                put(boxes.get(j).box(), b, j);
-                lab[j] = dict.getOrDefault(boxes.get(j).label(), -1);
-            }
-            cuMemcpyHtoD(predBoxes.withByteOffset(72L * l.predOff[i]), Pointer.to(b), 8L * b.length);
-            cuMemcpyHtoD(predLabels.withByteOffset(4L * l.predOff[i]), Pointer.to(lab), 4L * lab.length);
-        }
-        double[] gtBoxes = new double[9 * Math.max(1, l.gtOff[rows])];
-        int[] gtLabels = new int[Math.max(1, l.gtOff[rows])];
-        for (int i = 0; i < rows; i++) {
-            List<LabeledBox> g = truths.get(i);
-            for (int j = 0; j < g.size(); j++) {
-                put(g.get(j).box(), gtBoxes, l.gtOff[i] + j);
-                gtLabels[l.gtOff[i] + j] = dict.get(g.get(j).label());
-            }
-        }
-        DetectionMatcher.Stats[] stats = match(l, gtBoxes, gtLabels, new Predictions(null, null, predBoxes, predLabels));
-        lastKernelMillis += scanMillis + packMillis;
+        Packed preds = new Packed(arena.scratch(72L * nPred), arena.scratch(4L * nPred), true);
+        DetectionMatcher.Stats[] stats = match(p, phaseTwo, gt, preds, () -> cuda.launch(packPredictions, Math.min(rows, 65535), 128, rows,
+                arena.at(p.predOff()), arena.at(oDeviceOff), arena.scratchAt(oScanBoxes), arena.scratchAt(oScanLabels), arena.at(oHostOff),
+                arena.at(oHostBoxes), arena.at(oHostLabels), preds.boxesAt(arena), preds.labelsAt(arena)), false).stats();
+        lastKernelMillis += readMillis;
         DetectionTask task = new DetectionTask(cfg);
         List<Reward> out = new ArrayList<>(rows);
         for (int i = 0; i < rows; i++) out.add(task.combine(readings[i], stats[i]));
         return out;
-    }
-
-    /**
-     * All pairwise IoUs of the batch, flat: sample i's {@code P_i × G_i} matrix (0 for different labels)
-     * starts at {@code Σ_{j<i} P_j·G_j}. For tests and benchmarks of the IoU kernel alone.
-     */
-    public synchronized double[] pairwiseIou(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts) {
-        detection(preds, gts, new double[preds.size()]);
-        long total = 0;
-        for (int i = 0; i < preds.size(); i++) total += (long) preds.get(i).size() * gts.get(i).size();
-        double[] out = new double[Math.toIntExact(total)];
-        if (total > 0) {
-            cuMemcpyDtoHAsync(Pointer.to(out), scratch.ensure(8 * total), 8 * total, cuda.stream()); // the matrix comes first
-            cuda.synchronize();
-        }
-        return out;
-    }
-
-    private static double[][] rows(double[] flat, long offset, int p, int g) {
-        double[][] m = new double[p][g];
-        for (int r = 0; r < p; r++) System.arraycopy(flat, (int) (offset + (long) r * g), m[r], 0, g);
-        return m;
-    }
-
-    /**
-     * Every sample's boxes and labels into the flat arrays, samples in parallel. Label ids are per sample,
-     * since the kernels compare a prediction's label only with its own sample's GT labels: a GT label's id
-     * is the index of its first GT box, and a predicted label that no GT box has gets -1, which matches none.
-     */
-    private void pack(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, int[] predOff, int[] gtOff,
-                      double[] predBoxes, int[] predLabels, double[] gtBoxes, int[] gtLabels) {
-        cpu.map(preds.size(), i -> {
-            Map<String, Integer> ids = new HashMap<>();
-            List<LabeledBox> g = gts.get(i), p = preds.get(i);
-            for (int k = 0; k < g.size(); k++) {
-                ids.putIfAbsent(g.get(k).label(), k);
-                gtLabels[gtOff[i] + k] = ids.get(g.get(k).label());
-                put(g.get(k).box(), gtBoxes, gtOff[i] + k);
-            }
-            for (int k = 0; k < p.size(); k++) {
-                predLabels[predOff[i] + k] = ids.getOrDefault(p.get(k).label(), -1);
-                put(p.get(k).box(), predBoxes, predOff[i] + k);
-            }
-            return null;
-        });
-    }
-
-    private static void put(Box3D b, double[] boxes, int index) {
-        int o = 9 * index;
-        boxes[o] = b.x();
-        boxes[o + 1] = b.y();
-        boxes[o + 2] = b.z();
-        boxes[o + 3] = b.sx();
-        boxes[o + 4] = b.sy();
-        boxes[o + 5] = b.sz();
-        boxes[o + 6] = b.yaw();
-        boxes[o + 7] = b.roll();
-        boxes[o + 8] = b.pitch();
     }
 
     // ---- grounding and numeric -------------------------------------------------------------------
@@ -517,11 +557,10 @@ public final class GpuRewardEngine implements RewardEngine {
             arena.reset();
             long oBoxes = arena.put(worldBoxes), oFrame = arena.put(frame), oFrames = arena.put(frames), oGtFrame = arena.put(gtFrame);
             long oGt = arena.put(gtBoxes);
-            long inputs = arena.used();
             long oParts = arena.reserve(16L * b);
-            run(inputs, oParts, () -> cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame),
+            run(0, oParts, () -> cuda.launch(groundingReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oBoxes), arena.at(oFrame),
                     arena.at(oFrames), arena.at(oGtFrame), arena.at(oGt), cfg.frameTolerance(), arena.at(oParts)));
-            parts = arena.doubles(oParts, 2 * b);
+            parts = arena.readDoubles(oParts, 2 * b);
         }
         List<Reward> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
@@ -550,11 +589,10 @@ public final class GpuRewardEngine implements RewardEngine {
             cuda.makeCurrent();
             arena.reset();
             long oPred = arena.put(pred), oValid = arena.put(valid), oGt = arena.put(gt), oTh = arena.put(thresholds);
-            long inputs = arena.used();
             long oMra = arena.reserve(8L * b);
-            run(inputs, oMra, () -> cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid),
+            run(0, oMra, () -> cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid),
                     arena.at(oGt), arena.at(oTh), thresholds.length, arena.at(oMra)));
-            mra = arena.doubles(oMra, b);
+            mra = arena.readDoubles(oMra, b);
         }
         List<Reward> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) out.add(task.combine(format[i], mra[i], parsed.get(i).reason()));
@@ -569,10 +607,9 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.makeCurrent();
         arena.reset();
         long oRewards = arena.put(rewards);
-        long inputs = arena.used();
         long oAdv = arena.reserve(8L * rewards.length), oStats = arena.reserve(BATCH_STATS_BYTES);
-        run(inputs, oAdv, () -> launchAdvantages(arena.at(oRewards), arena.at(oAdv), arena.at(oStats), rewards.length, groupSize, options));
-        double[] adv = arena.doubles(oAdv, rewards.length);
+        run(0, oAdv, () -> launchAdvantages(arena.at(oRewards), arena.at(oAdv), arena.at(oStats), rewards.length, groupSize, options));
+        double[] adv = arena.readDoubles(oAdv, rewards.length);
         Advantages.checkFinite(adv);
         return adv;
     }
@@ -610,9 +647,8 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.makeCurrent();
         arena.reset();
         long a = arena.put(logp), b = arena.put(logpOld), c = arena.put(logpRef), d = arena.put(mask), e = arena.put(advantages);
-        long inputs = arena.used();
         long oSums = arena.reserve(40);
-        return runLossStats(inputs, arena.at(a), arena.at(b), arena.at(c), arena.at(d), arena.at(e), oSums, B, T, clipLow, clipHigh);
+        return runLossStats(arena.at(a), arena.at(b), arena.at(c), arena.at(d), arena.at(e), oSums, B, T, clipLow, clipHigh);
     }
 
     /** {@link LossStats#compute} over device buffers: float32 {@code [B, T]} log-probs and mask, float64 advantages. */
@@ -621,18 +657,18 @@ public final class GpuRewardEngine implements RewardEngine {
         cuda.makeCurrent();
         arena.reset();
         long oSums = arena.reserve(40);
-        return runLossStats(0, new RawDevicePointer(logp), new RawDevicePointer(logpOld), new RawDevicePointer(logpRef),
+        return runLossStats(new RawDevicePointer(logp), new RawDevicePointer(logpOld), new RawDevicePointer(logpRef),
                 new RawDevicePointer(mask), new RawDevicePointer(advantages), oSums, B, T, clipLow, clipHigh);
     }
 
-    private LossStats runLossStats(long inputs, Pointer logp, Pointer logpOld, Pointer logpRef, Pointer mask, Pointer adv, long oSums,
+    private LossStats runLossStats(Pointer logp, Pointer logpOld, Pointer logpRef, Pointer mask, Pointer adv, long oSums,
                                    int B, int T, double clipLow, double clipHigh) {
         long blocks = Math.min(gridFor((long) B * T, THREADS), 4L * cuda.multiprocessors());
-        run(inputs, oSums, () -> {
+        run(0, oSums, () -> {
             cuMemsetD8Async(arena.at(oSums), (byte) 0, 40, cuda.stream());
             cuda.launch(lossStats, blocks, THREADS, B, T, logp, logpOld, logpRef, mask, adv, clipLow, clipHigh, arena.at(oSums));
         });
-        return LossStats.fromSums(arena.doubles(oSums, 5));
+        return LossStats.fromSums(arena.readDoubles(oSums, 5));
     }
 
     // ---- plumbing --------------------------------------------------------------------------------
@@ -647,16 +683,17 @@ public final class GpuRewardEngine implements RewardEngine {
     }
 
     /**
-     * Every call's one sequence: uploads the first {@code inputBytes} of the arena (the packed inputs), runs
-     * the launches between the timing events, copies the arena from {@code outputsFrom} to its end (the
-     * outputs, reserved last) back to the host, waits for the stream and reads the kernel time.
+     * Every call's one sequence: uploads the arena's mirrored bytes from {@code uploadFrom} to
+     * {@code outputsFrom} (the packed inputs), runs the launches between the timing events, copies the arena
+     * from {@code outputsFrom} to its end (the outputs, reserved last) back to the host, waits for the stream
+     * and reads the kernel time.
      */
-    private void run(long inputBytes, long outputsFrom, Runnable launches) {
-        arena.upload(inputBytes, cuda.stream());
+    private void run(long uploadFrom, long outputsFrom, Runnable launches) {
+        arena.upload(uploadFrom, outputsFrom);
         cuEventRecord(start, cuda.stream());
         launches.run();
         cuEventRecord(stop, cuda.stream());
-        arena.download(outputsFrom, arena.used() - outputsFrom, cuda.stream());
+        arena.download(outputsFrom, arena.used());
         cuda.synchronize();
         float[] ms = {0};
         cuEventElapsedTime(ms, start, stop);
@@ -682,10 +719,6 @@ public final class GpuRewardEngine implements RewardEngine {
     public synchronized void close() {
         cuda.makeCurrent();
         arena.close();
-        scratch.close();
-        tokenInput.close();
-        tokenScratch.close();
-        packedPredictions.close();
         cuEventDestroy(start);
         cuEventDestroy(stop);
         cuda.close();
