@@ -28,16 +28,30 @@ final class DeviceArena implements AutoCloseable {
     /** Bytes of the mirrored region (host and device) and of the scratch region (device only, after it). */
     private long mirrored, scratchCapacity;
     private long used, scratchUsed;
+    /** Mirrored bytes kept across calls (at the start): reset() drops them, resetToKept() does not. */
+    private long kept;
     private final CUstream stream;
 
     DeviceArena(CUstream stream) {
         this.stream = stream;
     }
 
-    /** Forgets the previous call's layout; the memory stays. */
+    /** Forgets the previous call's layout, kept pieces included; the memory stays. */
     void reset() {
-        used = 0;
+        kept = 0;
+        resetToKept();
+    }
+
+    /** Forgets the previous call's layout except the kept pieces, which stay in place on both sides. */
+    void resetToKept() {
+        used = kept;
         scratchUsed = 0;
+    }
+
+    /** Keeps everything reserved so far for later calls; returns its end. */
+    long keep() {
+        kept = used;
+        return kept;
     }
 
     /** Reserves {@code bytes} of mirrored memory and returns their offset. */

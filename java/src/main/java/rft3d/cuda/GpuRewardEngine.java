@@ -3,21 +3,14 @@ package rft3d.cuda;
 import static jcuda.driver.JCudaDriver.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.DoubleBuffer;
-import java.nio.IntBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.IntFunction;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
-import rft3d.geometry.Box3D;
 import rft3d.geometry.LabeledBox;
 import rft3d.grpo.AdvantageOptions;
 import rft3d.grpo.Advantages;
@@ -32,7 +25,6 @@ import rft3d.reward.ParsedAnswer;
 import rft3d.reward.Reward;
 import rft3d.reward.RewardConfig;
 import rft3d.reward.RewardEngine;
-import rft3d.reward.Tasks;
 
 /**
  * The reward engine on an NVIDIA GPU: answers given as text are parsed on the CPU threads, then the
@@ -69,6 +61,9 @@ public final class GpuRewardEngine implements RewardEngine {
     private final long[] powersOfFive = PowersOfFive.table();
     /** The last tokenizer's pieces, as the detokenizer reads them. */
     private Utf8Strings vocabulary;
+    /** The GT kept on the device from the last detection call, and where it is in the arena. */
+    private DetectionTruths resident;
+    private Truths residentAt;
     private final CUfunction prepareBoxes, candidatePairs, candidateIou, facewiseIou, detectionReward, groundingReward, numericReward,
             batchMoments, groupAdvantages, lossStats, detokenize, readDetections, packPredictions;
     private final CUevent start = new CUevent(), stop = new CUevent();
@@ -131,7 +126,7 @@ public final class GpuRewardEngine implements RewardEngine {
      * the few it declines are read on the host.
      */
     private List<Reward> scoreDetection(List<String> completions, List<JsonNode> gts) {
-        List<List<LabeledBox>> truths = truths(gts);
+        DetectionTruths truths = detectionTruths(gts);
         List<byte[]> utf8 = cpu.map(completions.size(), i -> completions.get(i).getBytes(StandardCharsets.UTF_8));
         long[] textOff = new long[utf8.size() + 1];
         int[] boxOff = new int[utf8.size() + 1];
@@ -180,26 +175,26 @@ public final class GpuRewardEngine implements RewardEngine {
     }
 
     private synchronized Matched ofBoxes(List<List<LabeledBox>> preds, List<List<LabeledBox>> gts, boolean wantIou) {
-        Labels labels = Labels.of(gts, cpu);
-        Layout l = Layout.of(preds.stream().mapToInt(List::size).toArray(), gts);
+        DetectionTruths truths = DetectionTruths.of(gts, cpu);
+        Layout l = Layout.of(preds.stream().mapToInt(List::size).toArray(), truths);
         cuda.makeCurrent();
-        arena.reset();
+        long uploadFrom = placeResident(truths);
         Placed p = place(l);
         long oBoxes = arena.reserve(72L * l.predOff[l.samples()]), oLabels = arena.reserve(4L * l.predOff[l.samples()]);
-        pack(preds, l.predOff, labels, oBoxes, oLabels);
-        return match(p, 0, truths(p, gts, labels), new Packed(oBoxes, oLabels, false), () -> {}, wantIou);
+        pack(preds, l.predOff, truths, oBoxes, oLabels);
+        return match(p, uploadFrom, residentAt, new Packed(oBoxes, oLabels, false), () -> {}, wantIou);
     }
 
     /** Where each sample's predictions, GT boxes and IoU matrix start in the flat arrays (one entry more than samples). */
     private record Layout(int[] predOff, int[] gtOff, long[] pairOff) {
-        static Layout of(int[] predCounts, List<List<LabeledBox>> gts) {
+        static Layout of(int[] predCounts, DetectionTruths gts) {
             int b = predCounts.length;
             int[] predOff = new int[b + 1], gtOff = new int[b + 1];
             long[] pairOff = new long[b + 1];
             for (int i = 0; i < b; i++) {
                 predOff[i + 1] = predOff[i] + predCounts[i];
-                gtOff[i + 1] = gtOff[i] + gts.get(i).size();
-                pairOff[i + 1] = pairOff[i] + (long) predCounts[i] * gts.get(i).size();
+                gtOff[i + 1] = gtOff[i] + gts.count(i);
+                pairOff[i + 1] = pairOff[i] + (long) predCounts[i] * gts.count(i);
             }
             return new Layout(predOff, gtOff, pairOff);
         }
@@ -233,52 +228,60 @@ public final class GpuRewardEngine implements RewardEngine {
     /** The matching statistics of every sample, and the IoU matrices when they were asked for. */
     private record Matched(DetectionMatcher.Stats[] stats, double[] iou) {}
 
-    /**
-     * The batch's GT labels numbered in order of first appearance; a predicted label that no GT box has is
-     * -1, which matches nothing. The device's reading compares predicted labels with the UTF-8 bytes.
-     */
-    private record Labels(Map<String, Integer> ids, Utf8Strings utf8) {
-        static Labels of(List<List<LabeledBox>> truths, CpuRewardEngine cpu) {
-            List<Set<String>> distinct = cpu.map(truths.size(), i -> {
-                Set<String> d = new LinkedHashSet<>();
-                for (LabeledBox b : truths.get(i)) d.add(b.label());
-                return d;
-            });
-            Map<String, Integer> ids = new HashMap<>();
-            List<String> names = new ArrayList<>();
-            for (Set<String> d : distinct) for (String label : d) if (ids.putIfAbsent(label, ids.size()) == null) names.add(label);
-            return new Labels(ids, Utf8Strings.of(names));
-        }
-
-        int id(String label) {
-            return ids.getOrDefault(label, -1);
-        }
-    }
-
-    /** Every sample's boxes and label ids straight into the arena at rows {@code off[i]}, samples in parallel. */
-    private void pack(List<List<LabeledBox>> boxes, int[] off, Labels labels, long oBoxes, long oLabels) {
+    /** Every sample's predicted boxes and label ids straight into the arena at rows {@code off[i]}, samples in parallel. */
+    private void pack(List<List<LabeledBox>> boxes, int[] off, DetectionTruths truths, long oBoxes, long oLabels) {
         int n = off[off.length - 1];
+        if (n == 0) return;
         cpu.map(boxes.size(), i -> {
             List<LabeledBox> list = boxes.get(i);
             if (list == null || list.isEmpty()) return null;
-            DoubleBuffer to = arena.doubles(oBoxes, 9 * n);
-            IntBuffer ids = arena.ints(oLabels, n);
+            double[] rows = new double[9 * list.size()];
+            int[] ids = new int[list.size()];
             for (int k = 0; k < list.size(); k++) {
-                Box3D b = list.get(k).box();
-                int o = 9 * (off[i] + k);
-                to.put(o, b.x()).put(o + 1, b.y()).put(o + 2, b.z()).put(o + 3, b.sx()).put(o + 4, b.sy()).put(o + 5, b.sz())
-                        .put(o + 6, b.yaw()).put(o + 7, b.roll()).put(o + 8, b.pitch());
-                ids.put(off[i] + k, labels.id(list.get(k).label()));
+                DetectionTruths.put(list.get(k).box(), rows, k);
+                ids[k] = truths.id(list.get(k).label());
             }
+            arena.doubles(oBoxes, 9 * n).put(9 * off[i], rows);
+            arena.ints(oLabels, n).put(off[i], ids);
             return null;
         });
     }
 
-    private Truths truths(Placed p, List<List<LabeledBox>> gts, Labels labels) {
-        int nGt = p.l().gtOff[p.l().samples()];
-        Truths t = new Truths(arena.reserve(72L * nGt), arena.reserve(4L * nGt));
-        pack(gts, p.l().gtOff, labels, t.boxes(), t.labels());
-        return t;
+    /**
+     * Starts a detection call with its GT in the arena, kept there for the next call: when that call brings
+     * the same {@link DetectionTruths}, it is neither copied nor uploaded again. Returns where the call's
+     * uploads start.
+     */
+    private long placeResident(DetectionTruths t) {
+        if (t == resident) {
+            arena.resetToKept();
+            return arena.used();
+        }
+        arena.reset();
+        residentAt = place(t);
+        resident = t;
+        arena.keep();
+        return 0;
+    }
+
+    /** A fresh arena for a call that keeps nothing on the device. */
+    private void resetArena() {
+        arena.reset();
+        resident = null;
+    }
+
+    /** The packed GT in the arena, copied in slices on the engine's threads. */
+    private Truths place(DetectionTruths t) {
+        int nGt = t.off()[t.size()];
+        Truths placed = new Truths(arena.reserve(72L * nGt), arena.reserve(4L * nGt));
+        int slices = 16, rows = (nGt + slices - 1) / slices;
+        cpu.map(slices, k -> {
+            int from = Math.min(nGt, k * rows), to = Math.min(nGt, from + rows);
+            arena.doubles(placed.boxes(), 9 * nGt).put(9 * from, t.boxes(), 9 * from, 9 * (to - from));
+            arena.ints(placed.labels(), nGt).put(from, t.labelIds(), from, to - from);
+            return null;
+        });
+        return placed;
     }
 
     /**
@@ -379,7 +382,7 @@ public final class GpuRewardEngine implements RewardEngine {
             lengths[i] = tokens[i].length;
             for (int k = 0; k < tokens[i].length; k++) flat[i * cols + k] = tokens[i][k];
         }
-        return detectionFromTokens(truths(gts), rows, cols, lengths, pieces, flat, null, i -> tokens[i]);
+        return detectionFromTokens(detectionTruths(gts), rows, cols, lengths, pieces, flat, null, i -> tokens[i]);
     }
 
     /**
@@ -390,9 +393,16 @@ public final class GpuRewardEngine implements RewardEngine {
      */
     public List<Reward> scoreDetectionTokensOnDevice(long tokensAddress, int rows, int cols, int[] lengths, List<String> pieces,
                                                      List<JsonNode> gts) {
+        if (gts.size() != rows) throw new IllegalArgumentException(rows + " rows but " + gts.size() + " gts");
+        return scoreDetectionTokensOnDevice(tokensAddress, rows, cols, lengths, pieces, detectionTruths(gts));
+    }
+
+    /** {@link #scoreDetectionTokensOnDevice(long, int, int, int[], List, List)} against GT packed beforehand. */
+    public List<Reward> scoreDetectionTokensOnDevice(long tokensAddress, int rows, int cols, int[] lengths, List<String> pieces,
+                                                     DetectionTruths gts) {
         if (lengths.length != rows || gts.size() != rows) throw new IllegalArgumentException("lengths and gts must have one entry a row");
         for (int n : lengths) if (n < 0 || n > cols) throw new IllegalArgumentException("a row length is outside [0, " + cols + "]: " + n);
-        return detectionFromTokens(truths(gts), rows, cols, lengths, pieces, null, new RawDevicePointer(tokensAddress), i -> {
+        return detectionFromTokens(gts, rows, cols, lengths, pieces, null, new RawDevicePointer(tokensAddress), i -> {
             long[] ids = new long[lengths[i]];
             if (ids.length > 0) { // a raw address is no CUdeviceptr, so the runtime API's copy
                 jcuda.runtime.JCuda.cudaMemcpy(Pointer.to(ids), new RawDevicePointer(tokensAddress + 8L * i * cols), 8L * ids.length,
@@ -404,37 +414,24 @@ public final class GpuRewardEngine implements RewardEngine {
         });
     }
 
-    @SuppressWarnings("unchecked")
-    private List<List<LabeledBox>> truths(List<JsonNode> gts) {
-        List<List<LabeledBox>> out = new ArrayList<>(gts.size());
-        for (Object t : cpu.parseTruths(new DetectionTask(cfg), gts)) out.add((List<LabeledBox>) t);
-        return out;
-    }
-
     /**
-     * Strings as the kernels read them: string i is UTF-8 {@code bytes[off[i] .. off[i + 1])} (a tokenizer's
-     * pieces, the batch's GT labels); {@code longest} is the longest in bytes (at least 1).
+     * A batch's detection GT parsed and packed for the kernels, to score many batches against (a trainer's
+     * prompts keep their GT): see {@link #scoreDetectionTokensOnDevice(long, int, int, int[], List, DetectionTruths)}.
+     *
+     * @throws IllegalArgumentException naming the first GT that is not a detection GT
      */
-    private record Utf8Strings(List<String> strings, int[] off, byte[] bytes, int longest) {
-        static Utf8Strings of(List<String> strings) {
-            int[] off = new int[strings.size() + 1];
-            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-            int longest = 1;
-            for (int i = 0; i < strings.size(); i++) {
-                byte[] b = strings.get(i).getBytes(StandardCharsets.UTF_8);
-                all.writeBytes(b);
-                off[i + 1] = off[i] + b.length;
-                longest = Math.max(longest, b.length);
-            }
-            return new Utf8Strings(List.copyOf(strings), off, all.size() == 0 ? new byte[1] : all.toByteArray(), longest);
-        }
+    @SuppressWarnings("unchecked")
+    public DetectionTruths detectionTruths(List<JsonNode> gts) {
+        List<List<LabeledBox>> parsed = new ArrayList<>(gts.size());
+        for (Object t : cpu.parseTruths(new DetectionTask(cfg), gts)) parsed.add((List<LabeledBox>) t);
+        return DetectionTruths.of(parsed, cpu);
     }
 
     /**
      * Token ids (host ids to upload, or ids already on the device) decoded on the device into text rows of
      * {@code cols} times the longest piece, then read.
      */
-    private synchronized List<Reward> detectionFromTokens(List<List<LabeledBox>> truths, int rows, int cols, int[] lengths, List<String> pieces,
+    private synchronized List<Reward> detectionFromTokens(DetectionTruths truths, int rows, int cols, int[] lengths, List<String> pieces,
                                                           long[] hostIds, Pointer deviceIds, IntFunction<int[]> rowIds) {
         if (vocabulary == null || !vocabulary.strings().equals(pieces)) vocabulary = Utf8Strings.of(pieces);
         Utf8Strings v = vocabulary;
@@ -468,24 +465,24 @@ public final class GpuRewardEngine implements RewardEngine {
      * {@code boxOff[r + 1] - boxOff[r]} objects each; the rows it declines are read on the host from
      * {@code hostText}. Two: the predictions are packed on the device and scored against the GT.
      */
-    private synchronized List<Reward> readDetections(List<List<LabeledBox>> truths, IntFunction<String> hostText, int[] boxOff,
+    private synchronized List<Reward> readDetections(DetectionTruths truths, IntFunction<String> hostText, int[] boxOff,
                                                      java.util.function.Supplier<Text> place) {
         int rows = truths.size();
-        Labels labels = Labels.of(truths, cpu);
+        Utf8Strings labels = truths.labels();
         cuda.makeCurrent();
-        arena.reset();
+        long uploadFrom = placeResident(truths);
         Text text = place.get();
         long oBoxOff = arena.put(boxOff), oPow5 = arena.put(powersOfFive);
-        long oDictOff = arena.put(labels.utf8().off()), oDict = arena.put(labels.utf8().bytes());
+        long oDictOff = arena.put(labels.off()), oDict = arena.put(labels.bytes());
         long oFacts = arena.reserve(16L * rows);
         long oScanBoxes = arena.scratch(72L * boxOff[rows]), oScanLabels = arena.scratch(4L * boxOff[rows]);
         int maxBoxes = 0;
         for (int i = 0; i < rows; i++) maxBoxes = Math.max(maxBoxes, boxOff[i + 1] - boxOff[i]);
         int startsBytes = 4 * (maxBoxes + 1);
-        run(0, oFacts, () -> {
+        run(uploadFrom, oFacts, () -> {
             text.decode().run();
             cuda.launchGrid(readDetections, Math.min(rows, 65535), 1, READ_THREADS, startsBytes, rows, text.text().get(),
-                    arena.at(text.textOff()), arena.at(text.textLen()), arena.at(oBoxOff), arena.at(oPow5), labels.utf8().strings().size(),
+                    arena.at(text.textOff()), arena.at(text.textLen()), arena.at(oBoxOff), arena.at(oPow5), labels.strings().size(),
                     arena.at(oDictOff), arena.at(oDict), arena.scratchAt(oScanBoxes), arena.scratchAt(oScanLabels), arena.at(oFacts));
         });
         int[] facts = arena.readInts(oFacts, 4 * rows);
@@ -495,7 +492,7 @@ public final class GpuRewardEngine implements RewardEngine {
         ParsedAnswer<?>[] readings = new ParsedAnswer<?>[rows];
         int[] counts = new int[rows], deviceOff = new int[rows];
         List<List<LabeledBox>> hostBoxes = cpu.map(rows, i -> {
-            int gt = truths.get(i).size();
+            int gt = truths.count(i);
             if (facts[4 * i] == 1) {
                 DetectionTask.Reading r = DetectionTask.scanned(facts[4 * i + 3] == 1, facts[4 * i + 1], facts[4 * i + 2], gt);
                 readings[i] = new ParsedAnswer<>(r.format(), null, r.reason());
@@ -515,20 +512,17 @@ public final class GpuRewardEngine implements RewardEngine {
         long phaseTwo = arena.used();
         Layout l = Layout.of(counts, truths);
         Placed p = place(l);
-        Truths gt = truths(p, truths, labels);
         long oDeviceOff = arena.put(deviceOff), oHostOff = arena.put(hostOff);
         long oHostBoxes = arena.reserve(72L * hostOff[rows]), oHostLabels = arena.reserve(4L * hostOff[rows]);
-        pack(hostBoxes, hostOff, labels, oHostBoxes, oHostLabels);
+        pack(hostBoxes, hostOff, truths, oHostBoxes, oHostLabels);
         int nPred = l.predOff[rows];
         Packed preds = new Packed(arena.scratch(72L * nPred), arena.scratch(4L * nPred), true);
-        DetectionMatcher.Stats[] stats = match(p, phaseTwo, gt, preds, () -> cuda.launch(packPredictions, Math.min(rows, 65535), 128, rows,
+        DetectionMatcher.Stats[] stats = match(p, phaseTwo, residentAt, preds, () -> cuda.launch(packPredictions, Math.min(rows, 65535), 128, rows,
                 arena.at(p.predOff()), arena.at(oDeviceOff), arena.scratchAt(oScanBoxes), arena.scratchAt(oScanLabels), arena.at(oHostOff),
                 arena.at(oHostBoxes), arena.at(oHostLabels), preds.boxesAt(arena), preds.labelsAt(arena)), false).stats();
         lastKernelMillis += readMillis;
         DetectionTask task = new DetectionTask(cfg);
-        List<Reward> out = new ArrayList<>(rows);
-        for (int i = 0; i < rows; i++) out.add(task.combine(readings[i], stats[i]));
-        return out;
+        return cpu.map(rows, i -> task.combine(readings[i], stats[i]));
     }
 
     // ---- grounding and numeric -------------------------------------------------------------------
@@ -554,7 +548,7 @@ public final class GpuRewardEngine implements RewardEngine {
         double[] parts;
         synchronized (this) {
             cuda.makeCurrent();
-            arena.reset();
+            resetArena();
             long oBoxes = arena.put(worldBoxes), oFrame = arena.put(frame), oFrames = arena.put(frames), oGtFrame = arena.put(gtFrame);
             long oGt = arena.put(gtBoxes);
             long oParts = arena.reserve(16L * b);
@@ -587,7 +581,7 @@ public final class GpuRewardEngine implements RewardEngine {
         double[] mra;
         synchronized (this) {
             cuda.makeCurrent();
-            arena.reset();
+            resetArena();
             long oPred = arena.put(pred), oValid = arena.put(valid), oGt = arena.put(gt), oTh = arena.put(thresholds);
             long oMra = arena.reserve(8L * b);
             run(0, oMra, () -> cuda.launch(numericReward, ceilDiv(b, THREADS), THREADS, b, arena.at(oPred), arena.at(oValid),
@@ -605,7 +599,7 @@ public final class GpuRewardEngine implements RewardEngine {
     public synchronized double[] advantages(double[] rewards, int groupSize, AdvantageOptions options) {
         Advantages.validate(rewards, groupSize);
         cuda.makeCurrent();
-        arena.reset();
+        resetArena();
         long oRewards = arena.put(rewards);
         long oAdv = arena.reserve(8L * rewards.length), oStats = arena.reserve(BATCH_STATS_BYTES);
         run(0, oAdv, () -> launchAdvantages(arena.at(oRewards), arena.at(oAdv), arena.at(oStats), rewards.length, groupSize, options));
@@ -621,7 +615,7 @@ public final class GpuRewardEngine implements RewardEngine {
     public synchronized void advantagesOnDevice(long rewardsAddress, long advantagesAddress, int n, int groupSize, AdvantageOptions options) {
         Advantages.checkGroups(n, groupSize);
         cuda.makeCurrent();
-        arena.reset();
+        resetArena();
         long oStats = arena.reserve(BATCH_STATS_BYTES);
         run(0, arena.used(), () -> launchAdvantages(new RawDevicePointer(rewardsAddress), new RawDevicePointer(advantagesAddress),
                 arena.at(oStats), n, groupSize, options));
@@ -645,7 +639,7 @@ public final class GpuRewardEngine implements RewardEngine {
                                             int B, int T, double clipLow, double clipHigh) {
         LossStats.checkShapes(logp, logpOld, logpRef, mask, advantages, B, T);
         cuda.makeCurrent();
-        arena.reset();
+        resetArena();
         long a = arena.put(logp), b = arena.put(logpOld), c = arena.put(logpRef), d = arena.put(mask), e = arena.put(advantages);
         long oSums = arena.reserve(40);
         return runLossStats(arena.at(a), arena.at(b), arena.at(c), arena.at(d), arena.at(e), oSums, B, T, clipLow, clipHigh);
@@ -655,7 +649,7 @@ public final class GpuRewardEngine implements RewardEngine {
     public synchronized LossStats lossStatsOnDevice(long logp, long logpOld, long logpRef, long mask, long advantages,
                                                     int B, int T, double clipLow, double clipHigh) {
         cuda.makeCurrent();
-        arena.reset();
+        resetArena();
         long oSums = arena.reserve(40);
         return runLossStats(new RawDevicePointer(logp), new RawDevicePointer(logpOld), new RawDevicePointer(logpRef),
                 new RawDevicePointer(mask), new RawDevicePointer(advantages), oSums, B, T, clipLow, clipHigh);

@@ -289,6 +289,12 @@ class GpuRewardEngineTest {
         try {
             JCudaDriver.cuMemcpyHtoD(device, Pointer.to(flat), 8L * flat.length);
             assertEquals(fromText, gpu.scoreDetectionTokensOnDevice(address(device), tokens.length, cols, lengths, pieces, gts), "device ids");
+            DetectionTruths packed = gpu.detectionTruths(gts);
+            for (int reuse = 0; reuse < 3; reuse++) { // the GT stays on the device between calls, until another call's replaces it
+                assertEquals(fromText, gpu.scoreDetectionTokensOnDevice(address(device), tokens.length, cols, lengths, pieces, packed),
+                        "device ids against GT packed beforehand, call " + reuse);
+                if (reuse == 1) gpu.score("detection", texts.subList(0, 9), gts.subList(9, 18));
+            }
         } finally {
             JCudaDriver.cuMemFree(device);
         }
