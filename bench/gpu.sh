@@ -99,8 +99,9 @@ run() {
   echo "== summary ($(head -n1 "$OUT/device.txt"))"
   echo "GPU tests: rc=$tests_rc ($(grep -E 'tests (successful|failed|skipped)' "$OUT/tests.log" | tr -s ' ' | paste -sd, -))"
   echo "memcheck: rc=$memcheck_rc ($(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -n1))"
-  [[ -f "$OUT/bench-baseline.log" ]] && { echo "baseline ($(cat "$DEV/baseline.txt")):"; grep -E "^\|" "$OUT/bench-baseline.log"; echo "this build:"; }
+  [[ -f "$OUT/bench-baseline.log" ]] && { echo "baseline ($(cat "$DEV/baseline.txt")):"; grep -E "^\||^\[bench\] [0-9]" "$OUT/bench-baseline.log"; echo "this build:"; }
   cat "$OUT/java_results.md" 2>/dev/null
+  grep -E "^\[bench\] [0-9]|^\[bench\] host" "$OUT/bench.log" 2>/dev/null
   grep -E "^\|" "$OUT/service.log" 2>/dev/null
   python3 - "$OUT/python.jsonl" <<'PY'
 import json, sys
