@@ -52,6 +52,14 @@ public final class Tokenizer {
         return pieces.size();
     }
 
+    /** The ids of the grid numbers of {@link Answers}, in increasing order of value. */
+    public int[] gridNumbers() {
+        int steps = (int) Math.round(2 * Answers.RANGE / Answers.GRID);
+        int[] out = new int[steps + 1];
+        for (int i = 0; i <= steps; i++) out[i] = ids.get(Answers.number(-Answers.RANGE + i * Answers.GRID));
+        return out;
+    }
+
     /** The token that ends an answer; generation stops after it. */
     public int answerClose() {
         return answerClose;

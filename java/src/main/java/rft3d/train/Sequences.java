@@ -57,12 +57,25 @@ final class Sequences {
      * and verl do the same), so the policy ratio compares the distribution that produced the tokens.
      */
     Tensor logProbs(VideoLM model, double temperature) {
+        return distributions(model, temperature).gather(2, next().unsqueeze(2)).squeeze(2);
+    }
+
+    /** Log-probabilities {@code [B, T−1, V]} of every token at every position (temperature 1: for SFT's soft targets). */
+    Tensor distributions(VideoLM model) {
+        return distributions(model, 1);
+    }
+
+    private Tensor distributions(VideoLM model, double temperature) {
         int nv = model.config().visualTokens();
         Tensor x = cat(new TensorVector(model.embedVideo(patches, geometry, frames), model.embedTokens(tokens)), 1);
         Tensor hidden = model.decode(x, null).narrow(1, nv, length - 1);
         Tensor logits = model.logits(hidden);
-        Tensor logp = (temperature == 1 ? logits : logits.div(scalar(temperature))).log_softmax(-1);
-        return logp.gather(2, tokens.narrow(1, 1, length - 1).unsqueeze(2)).squeeze(2);
+        return (temperature == 1 ? logits : logits.div(scalar(temperature))).log_softmax(-1);
+    }
+
+    /** The token each position predicts, {@code [B, T−1]}. */
+    Tensor next() {
+        return tokens.narrow(1, 1, length - 1);
     }
 
     /** A tensor's values as floats (from any device). */

@@ -17,7 +17,8 @@ import rft3d.model.VideoEncoding;
 import rft3d.model.VideoLM;
 
 /**
- * Supervised fine-tuning: next-token cross-entropy on the reference answers (prompt tokens masked out),
+ * Supervised fine-tuning: next-token cross-entropy on the reference answers (prompt tokens masked out; numbers
+ * against soft targets when {@code sft.number_sigma} > 0, see {@link NumberTargets}),
  * AdamW with linear warm-up then cosine decay, gradient clipping, micro-batch accumulation. Batches depend only on
  * (seed, step), so a resumed run sees the same data as an uninterrupted one.
  */
@@ -40,6 +41,7 @@ public final class SftTrainer {
         ModelConfig mc = init.config();
         Stage stage = new Stage("sft", dir, init, c.lr(), c.weightDecay());
         List<Sample> train = ws.data.samples("train");
+        NumberTargets numbers = c.numberSigma() > 0 ? new NumberTargets(ws.tokenizer, c.numberSigma(), ws.device) : null;
         if (train.isEmpty()) throw new IOException("no training samples in " + ws.cfg.data());
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
             long t0 = System.nanoTime();
@@ -65,7 +67,9 @@ public final class SftTrainer {
                             answers.add(ws.reference(s));
                         }
                         Sequences seq = new Sequences(videos, prompts, answers, mc, ws.device);
-                        Tensor loss = seq.logProbs(stage.model).mul(seq.mask).sum().neg().div(Sequences.scalar(batchTokens));
+                        Tensor nll = numbers == null ? seq.logProbs(stage.model).mul(seq.mask).sum().neg()
+                                : numbers.nll(seq.distributions(stage.model), seq.next(), seq.mask);
+                        Tensor loss = nll.div(Sequences.scalar(batchTokens));
                         loss.backward();
                         lossSum += loss.item_double();
                     }

@@ -28,8 +28,10 @@ public record TrainConfig(String data, String out, long seed, String device, int
 
     public record Model(int dim, int layers, int heads, int patch, @JsonProperty("max_sequence") int maxSequence) {}
 
+    /** numberSigma: 0 for one-hot targets, else the width in grid bins of the soft targets of numbers ({@link NumberTargets}). */
     public record Sft(int steps, int batch, @JsonProperty("micro_batch") int microBatch, double lr, int warmup,
-                      @JsonProperty("weight_decay") double weightDecay, @JsonProperty("grad_clip") double gradClip) {}
+                      @JsonProperty("weight_decay") double weightDecay, @JsonProperty("grad_clip") double gradClip,
+                      @JsonProperty("number_sigma") double numberSigma) {}
 
     public record Grpo(int steps, int prompts, @JsonProperty("group_size") int groupSize, @JsonProperty("micro_batch") int microBatch,
                        double lr, @JsonProperty("weight_decay") double weightDecay, @JsonProperty("grad_clip") double gradClip,
@@ -123,6 +125,7 @@ public record TrainConfig(String data, String out, long seed, String device, int
         check(sft.warmup >= 0, "sft.warmup", "must be >= 0");
         check(nonNegative(sft.weightDecay), "sft.weight_decay", "must be >= 0");
         check(positive(sft.gradClip), "sft.grad_clip", "must be > 0");
+        check(nonNegative(sft.numberSigma) && sft.numberSigma <= 10, "sft.number_sigma", "must be in [0, 10] (grid bins)");
         check(grpo.steps >= 0, "grpo.steps", "must be >= 0");
         check(grpo.prompts >= 1, "grpo.prompts", "must be >= 1");
         check(grpo.groupSize >= 2, "grpo.group_size", "must be >= 2 (advantages compare completions of one prompt)");
@@ -175,7 +178,7 @@ public record TrainConfig(String data, String out, long seed, String device, int
     /** This config with other step counts. */
     public TrainConfig withSteps(int sftSteps, int grpoSteps) {
         return new TrainConfig(data, out, seed, device, threads, dataGen, model,
-                new Sft(sftSteps, sft.batch, sft.microBatch, sft.lr, sft.warmup, sft.weightDecay, sft.gradClip),
+                new Sft(sftSteps, sft.batch, sft.microBatch, sft.lr, sft.warmup, sft.weightDecay, sft.gradClip, sft.numberSigma),
                 new Grpo(grpoSteps, grpo.prompts, grpo.groupSize, grpo.microBatch, grpo.lr, grpo.weightDecay, grpo.gradClip, grpo.beta,
                         grpo.clipLow, grpo.clipHigh, grpo.temperature, grpo.topP, grpo.maxNewTokens, grpo.scaling, grpo.updatesPerBatch,
                         grpo.tasks, grpo.lossAggregation), logEvery, checkpointEvery);

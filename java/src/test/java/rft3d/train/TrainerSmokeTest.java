@@ -182,7 +182,7 @@ class TrainerSmokeTest {
 
     @Test
     void learningRateWarmsUpThenDecaysToATenth() {
-        TrainConfig.Sft c = new TrainConfig.Sft(100, 4, 4, 0.01, 10, 0, 1);
+        TrainConfig.Sft c = new TrainConfig.Sft(100, 4, 4, 0.01, 10, 0, 1, 0);
         assertEquals(0.001, SftTrainer.learningRate(c, 0, 100), 1e-12);
         assertEquals(0.01, SftTrainer.learningRate(c, 10, 100), 1e-12);
         assertEquals(0.001, SftTrainer.learningRate(c, 99, 100), 1e-12);
