@@ -8,7 +8,7 @@ public final class Main {
     private Main() {}
 
     static final List<Command> COMMANDS = List.of(
-            new TrainCommands.Run(), new DemoCommand(), new EvalCommand(), new RewardCommand(), new ServeCommand(),
+            new TrainCommands.Run(), new DemoCommand(), new EvalCommand(), new CompareCommand(), new RewardCommand(), new ServeCommand(),
             new TrainCommands.GenData(), new TrainCommands.Sft(), new TrainCommands.Grpo(), new TrainCommands.Predict(),
             new TrainCommands.Experiment());
 

@@ -64,8 +64,15 @@ public final class PredictionSet {
      * metrics such as F1, which are not means over samples).
      */
     public PredictionSet resample(java.util.SplittableRandom rnd) {
+        int[] draw = new int[samples.size()];
+        for (int i = 0; i < draw.length; i++) draw[i] = rnd.nextInt(samples.size());
+        return pick(draw);
+    }
+
+    /** The samples at these positions, in this order (repeats allowed): a replicate shared by paired sets. */
+    public PredictionSet pick(int[] positions) {
         PredictionSet s = new PredictionSet();
-        for (int i = 0; i < samples.size(); i++) s.samples.add(samples.get(rnd.nextInt(samples.size())));
+        for (int i : positions) s.samples.add(samples.get(i));
         return s;
     }
 

@@ -12,10 +12,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import rft3d.data.Sample;
 import rft3d.eval.Bootstrap;
-import rft3d.eval.DetectionEvaluator;
-import rft3d.eval.GroundingEvaluator;
+import rft3d.eval.Headline;
 import rft3d.eval.PredictionSet;
-import rft3d.eval.VsiEvaluator;
 import rft3d.model.ModelConfig;
 import rft3d.model.Sampler;
 import rft3d.model.VideoEncoding;
@@ -74,31 +72,8 @@ final class Predictor {
         for (String task : files.keySet()) {
             sets.put(task, PredictionSet.read(outDir.resolve("pred_" + task + ".jsonl"), data.resolve(split + "_" + task + "_gt.jsonl")));
         }
-        Map<String, Double> m = headline(sets);
-        Bootstrap.standardErrors(sets, Predictor::headline, BOOTSTRAP, BOOTSTRAP_SEED).forEach((k, se) -> m.put(k + SE, se));
+        Map<String, Double> m = Headline.of(sets);
+        Bootstrap.standardErrors(sets, Headline::of, BOOTSTRAP, BOOTSTRAP_SEED).forEach((k, se) -> m.put(k + SE, se));
         return m;
     }
-
-    /** The headline metrics of the tasks present. */
-    private static Map<String, Double> headline(Map<String, PredictionSet> sets) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        if (sets.containsKey("detection")) {
-            Map<String, Object> r = DetectionEvaluator.evaluate(sets.get("detection"));
-            m.put("det_f1@0.25", (Double) ((Map<?, ?>) r.get("overall")).get("f1@0.25"));
-            m.put("det_f1@0.5", (Double) ((Map<?, ?>) r.get("overall")).get("f1@0.5"));
-            m.put("det_cate8_f1@0.25", (Double) ((Map<?, ?>) ((Map<?, ?>) r.get("splits")).get("cate8")).get("f1@0.25"));
-        }
-        if (sets.containsKey("grounding")) {
-            Map<String, Object> r = GroundingEvaluator.evaluate(sets.get("grounding"));
-            m.put("ground_acc@0.25", (Double) r.get("acc@0.25"));
-            m.put("ground_acc@0.5", (Double) r.get("acc@0.5"));
-        }
-        for (String task : List.of("numeric", "mc")) {
-            if (!sets.containsKey(task)) continue;
-            Map<String, Object> r = VsiEvaluator.evaluate(sets.get(task));
-            m.put(task.equals("mc") ? "spatial_mc_acc" : "spatial_numeric_mra", (Double) r.get("overall"));
-        }
-        return m;
-    }
-
 }
