@@ -41,8 +41,8 @@ final class CompareCommand implements Command {
         args.rejectUnknown();
         Map<String, PredictionSet> sa = new LinkedHashMap<>(), sb = new LinkedHashMap<>();
         for (String task : List.of("detection", "grounding", "numeric", "mc")) {
-            Path pa = a.resolve("pred_" + task + ".jsonl"), pb = b.resolve("pred_" + task + ".jsonl");
-            Path gt = data.resolve(split + "_" + task + "_gt.jsonl");
+            Path pa = PredictionSet.predictionFile(a, task), pb = PredictionSet.predictionFile(b, task);
+            Path gt = PredictionSet.truthFile(data, split, task);
             if (!Files.isRegularFile(pa) || !Files.isRegularFile(pb) || !Files.isRegularFile(gt)) continue;
             sa.put(task, PredictionSet.read(pa, gt));
             sb.put(task, PredictionSet.read(pb, gt));

@@ -58,7 +58,7 @@ final class Predictor {
                 Sample s = samples.get(i);
                 BufferedWriter w = files.get(s.task());
                 if (w == null) {
-                    w = Files.newBufferedWriter(outDir.resolve("pred_" + s.task() + ".jsonl"));
+                    w = Files.newBufferedWriter(PredictionSet.predictionFile(outDir, s.task()));
                     files.put(s.task(), w);
                 }
                 w.write(MAPPER.writeValueAsString(MAPPER.createObjectNode().put("id", s.id()).put("prediction", ws.tokenizer.decode(outs.get(i).get(0)))));
@@ -70,7 +70,7 @@ final class Predictor {
         Path data = Path.of(ws.cfg.data());
         Map<String, PredictionSet> sets = new LinkedHashMap<>();
         for (String task : files.keySet()) {
-            sets.put(task, PredictionSet.read(outDir.resolve("pred_" + task + ".jsonl"), data.resolve(split + "_" + task + "_gt.jsonl")));
+            sets.put(task, PredictionSet.read(PredictionSet.predictionFile(outDir, task), PredictionSet.truthFile(data, split, task)));
         }
         Map<String, Double> m = Headline.of(sets);
         Bootstrap.standardErrors(sets, Headline::of, BOOTSTRAP, BOOTSTRAP_SEED).forEach((k, se) -> m.put(k + SE, se));
