@@ -7,12 +7,16 @@ import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import rft3d.geometry.Box3D;
 import rft3d.geometry.GroundingConvention;
@@ -32,24 +36,45 @@ public final class DatasetWriter {
     private DatasetWriter() {}
 
     /**
-     * Generates and writes {@code train} and {@code eval} scenes (seeds derived from {@code seed}).
+     * Generates and writes {@code train} and {@code eval} scenes (seeds derived from {@code seed}) on
+     * {@code threads} threads; each scene depends only on its own seed, so the files do not depend on
+     * {@code threads}.
      *
      * @throws IOException when the directory cannot be written
      */
-    public static void write(Path dir, int train, int eval, int frames, int resolution, long seed) throws IOException {
+    public static void write(Path dir, int train, int eval, int frames, int resolution, long seed, int threads) throws IOException {
         SceneGenerator gen = new SceneGenerator(frames, resolution);
         Files.createDirectories(dir.resolve("scenes"));
-        writeSplit(dir, "train", gen, train, seed * 1_000_003L);
-        writeSplit(dir, "eval", gen, eval, seed * 1_000_003L + 500_000_000L);
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        try {
+            writeSplit(dir, "train", gen, train, seed * 1_000_003L, pool);
+            writeSplit(dir, "eval", gen, eval, seed * 1_000_003L + 500_000_000L, pool);
+        } finally {
+            pool.shutdown();
+        }
     }
 
-    private static void writeSplit(Path dir, String split, SceneGenerator gen, int n, long seedBase) throws IOException {
-        List<Sample> samples = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Scene scene = gen.generate(String.format("%s%05d", split, i), seedBase + i);
-            writeScene(dir.resolve("scenes").resolve(scene.id()), scene);
-            samples.addAll(samples(scene));
+    private static void writeSplit(Path dir, String split, SceneGenerator gen, int n, long seedBase, ForkJoinPool pool) throws IOException {
+        List<List<Sample>> perScene;
+        try {
+            perScene = pool.submit(() -> IntStream.range(0, n).parallel().mapToObj(i -> {
+                Scene scene = gen.generate(String.format("%s%05d", split, i), seedBase + i);
+                try {
+                    writeScene(dir.resolve("scenes").resolve(scene.id()), scene);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return samples(scene);
+            }).toList()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing " + split + " scenes", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UncheckedIOException u) throw u.getCause();
+            throw new IOException("writing " + split + " scenes failed", e.getCause());
         }
+        List<Sample> samples = new ArrayList<>();
+        perScene.forEach(samples::addAll);
         Map<String, BufferedWriter> gtFiles = new TreeMap<>();
         try (BufferedWriter out = Files.newBufferedWriter(dir.resolve(split + ".jsonl"))) {
             for (Sample s : samples) {

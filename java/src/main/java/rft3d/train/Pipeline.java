@@ -23,7 +23,7 @@ public final class Pipeline {
     public static void generateData(TrainConfig cfg) throws IOException {
         TrainConfig.DataGen g = cfg.dataGen();
         long t0 = System.nanoTime();
-        DatasetWriter.write(Path.of(cfg.data()), g.trainScenes(), g.evalScenes(), g.frames(), g.resolution(), cfg.seed());
+        DatasetWriter.write(Path.of(cfg.data()), g.trainScenes(), g.evalScenes(), g.frames(), g.resolution(), cfg.seed(), cfg.threads());
         System.err.printf("[data] %d train + %d eval scenes in %s (%.1f s)%n", g.trainScenes(), g.evalScenes(), cfg.data(),
                 (System.nanoTime() - t0) / 1e9);
     }

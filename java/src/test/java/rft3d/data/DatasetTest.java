@@ -62,7 +62,7 @@ class DatasetTest {
 
     @Test
     void writtenDatasetReadsBackAndItsReferenceAnswersEarnNearlyFullReward() throws Exception {
-        DatasetWriter.write(dir, 6, 2, 3, 16, 5);
+        DatasetWriter.write(dir, 6, 2, 3, 16, 5, 2);
         DatasetReader reader = new DatasetReader(dir);
         List<Sample> train = reader.samples("train");
         assertEquals(6 * 6, train.size()); // detection, grounding, count, distance, size, direction
@@ -84,8 +84,19 @@ class DatasetTest {
     }
 
     @Test
+    void theFilesDoNotDependOnTheNumberOfThreads() throws Exception {
+        Path one = dir.resolve("one"), four = dir.resolve("four");
+        DatasetWriter.write(one, 9, 3, 2, 16, 7, 1);
+        DatasetWriter.write(four, 9, 3, 2, 16, 7, 4);
+        for (String f : List.of("train.jsonl", "eval.jsonl", "eval_detection_gt.jsonl", "scenes/train00008/frame_01.png",
+                "scenes/eval00002/meta.json")) {
+            assertArrayEquals(Files.readAllBytes(one.resolve(f)), Files.readAllBytes(four.resolve(f)), f);
+        }
+    }
+
+    @Test
     void missingFilesAreReportedByName() throws Exception {
-        DatasetWriter.write(dir, 1, 1, 2, 16, 1);
+        DatasetWriter.write(dir, 1, 1, 2, 16, 1, 1);
         Files.delete(dir.resolve("scenes/train00000/frame_01.png"));
         var e = assertThrows(IOException.class, () -> new DatasetReader(dir).video("train00000"));
         assertTrue(e.getMessage().contains("frame_01.png"), e.getMessage());
