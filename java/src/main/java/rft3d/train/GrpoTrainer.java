@@ -51,6 +51,7 @@ public final class GrpoTrainer {
         PolicyLoss.Aggregation aggregation = PolicyLoss.Aggregation.parse(c.lossAggregation());
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
             long t0 = System.nanoTime();
+            long rolloutsDone = 0;
             for (int step = stage.startStep; step < steps; step++) {
                 manual_seed(ws.cfg.seed() * 7919L + step);
                 SplittableRandom rnd = new SplittableRandom(ws.cfg.seed() * 1_000_003L + 17 * step);
@@ -74,6 +75,7 @@ public final class GrpoTrainer {
                     }
                 }
                 double rolloutSecs = (System.nanoTime() - r0) / 1e9;
+                rolloutsDone += rollouts.size();
 
                 // Rewards: one engine call per task over all its completions (one large batch for a GPU), from
                 // the token ids (a GPU engine reads detection answers from them on the device).
@@ -160,9 +162,11 @@ public final class GrpoTrainer {
                     m.put("loss", lossSum / c.updatesPerBatch());
                     m.put("completion_len", (double) generated / rollouts.size());
                     m.put("gen_tokens_per_s", generated / rolloutSecs);
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    m.put("elapsed_s", secs);
+                    m.put("rollouts_per_s", rolloutsDone / secs); // whole steps: sampling, scoring and the update
                     if (!Double.isFinite(m.get("loss"))) throw new IllegalStateException("GRPO loss is not finite at step " + step);
                     log.log("grpo", step + 1, m);
-                    double secs = (System.nanoTime() - t0) / 1e9;
                     System.err.println(MetricsLog.progress("grpo", step + 1, steps, m, secs / (step + 1 - stage.startStep)));
                 }
                 if ((step + 1) % ws.cfg.checkpointEvery() == 0) stage.checkpoint(step);

@@ -45,7 +45,7 @@ public final class SftTrainer {
         if (train.isEmpty()) throw new IOException("no training samples in " + ws.cfg.data());
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
             long t0 = System.nanoTime();
-            double lossSum = 0, tokens = 0;
+            double lossSum = 0, tokens = 0, allTokens = 0;
             int logged = 0;
             for (int step = stage.startStep; step < steps; step++) {
                 SplittableRandom rnd = new SplittableRandom(ws.cfg.seed() * 1_000_003L + step);
@@ -55,7 +55,10 @@ public final class SftTrainer {
                 Stage.setLearningRate(stage.optimizer, lr);
                 stage.optimizer.zero_grad();
                 double batchTokens = 0;
-                for (Sample s : batch) batchTokens += ws.reference(s).length;
+                for (Sample s : batch) {
+                    batchTokens += ws.reference(s).length;
+                    allTokens += mc.visualTokens() + ws.prompt(s).length + ws.reference(s).length;
+                }
                 for (int from = 0; from < batch.size(); from += c.microBatch()) {
                     List<Sample> micro = batch.subList(from, Math.min(batch.size(), from + c.microBatch()));
                     try (PointerScope scope = new PointerScope()) {
@@ -83,7 +86,9 @@ public final class SftTrainer {
                     Map<String, Double> m = new LinkedHashMap<>();
                     m.put("loss", lossSum / logged);
                     m.put("lr", lr);
-                    m.put("tokens_per_s", tokens / secs);
+                    m.put("tokens_per_s", tokens / secs); // answer tokens, the ones with a loss
+                    m.put("all_tokens_per_s", allTokens / secs); // video, prompt and answer positions the model runs
+                    m.put("elapsed_s", secs); // training time of this invocation, for equal-compute comparisons
                     if (!Double.isFinite(m.get("loss"))) throw new IllegalStateException("SFT loss is not finite at step " + step);
                     log.log("sft", step + 1, m);
                     System.err.println(MetricsLog.progress("sft", step + 1, steps, m, secs / (step + 1 - stage.startStep)));
