@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Issue #8's H100 run, on the GPU machine (no Java there: carry .device-train from
+# ../shared/device/train-pack.sh after mvn -q -B package -DskipTests). Three kinds of call:
+#   bash bench/gpu-headline.sh sft [STEPS=16000]
+#       data (bench/configs/gpu-headline.json: 20,000 training and 400 eval scenes), SFT for STEPS steps,
+#       greedy eval; checkpoint, logs and predictions to $OUT/sft.tgz.
+#   bash bench/gpu-headline.sh arms SEED...
+#       from the checkpoint carried in .device-ckpt/final: GRPO vs equal-time continued SFT
+#       (bench/headline.sh with bench/configs/gpu-headline-arms.json; SFT_RATE defaults to the 0.0275 s/step
+#       measured on the H100), per seed; logs, predictions to $OUT/arms.tgz.
+#   bash bench/gpu-headline.sh throughput
+#       the default config on cuda (bench/configs/gpu-throughput.json), SFT tokens/s and GRPO rollouts/s to
+#       set beside the 2-core machine's ./rft run; metrics to $OUT/throughput.tgz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RFT="bash .device-train/run.sh"
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/device.txt"
+cfg=bench/configs/gpu-headline.json
+[[ ${1:-} == throughput ]] || $RFT gen-data --config $cfg 2>&1 | tail -1 | tee "$OUT/data.txt"
+case $1 in
+  sft)
+    python3 -c "import json;c=json.load(open('$cfg'));c['sft']['steps']=${2:-16000};print(json.dumps(c))" > /tmp/hl.json
+    $RFT train-sft --config /tmp/hl.json > "$OUT/sft.log" 2>&1
+    grep -E "step [0-9]*000/" "$OUT/sft.log" | cut -c1-200
+    $RFT predict --ckpt /tmp/rft-hl/sft/final --config /tmp/hl.json > "$OUT/sft-eval.md" 2>&1; grep '^|' "$OUT/sft-eval.md"
+    # One archive: the device tool brings back only a few files a call.
+    tar czf "$OUT/sft.tgz" -C /tmp rft-hl/sft/final rft-hl/sft/metrics.jsonl rft-hl/sft/sft_curves.png rft-hl/predict_eval hl.json
+    ;;
+  throughput)
+    $RFT run --config bench/configs/gpu-throughput.json > "$OUT/throughput.log" 2>&1
+    tar czf "$OUT/throughput.tgz" -C /tmp rft-tp/sft/metrics.jsonl rft-tp/grpo/metrics.jsonl
+    ;;
+  arms)
+    shift
+    SFT_RATE=${SFT_RATE:-0.0275} bash bench/headline.sh bench/configs/gpu-headline-arms.json .device-ckpt/final /tmp/rft-hl-arms "$@" || status=$?
+    ( cd /tmp/rft-hl-arms && tar czf "$OUT/arms.tgz" --exclude='*.safetensors' . )
+    exit ${status:-0}
+    ;;
+  *) sed -n 2,13p "$0"; exit 2 ;;
+esac
