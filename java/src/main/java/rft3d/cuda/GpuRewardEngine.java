@@ -121,13 +121,19 @@ public final class GpuRewardEngine implements RewardEngine {
         }
     }
 
-    /**
-     * Detection answers as text: the UTF-8 bytes go to the GPU, which reads them ({@code read_detections});
-     * the few it declines are read on the host.
-     */
     private List<Reward> scoreDetection(List<String> completions, List<JsonNode> gts) {
-        DetectionTruths truths = detectionTruths(gts);
-        List<byte[]> utf8 = cpu.map(completions.size(), i -> completions.get(i).getBytes(StandardCharsets.UTF_8));
+        return scoreDetection(completions, detectionTruths(gts));
+    }
+
+    /**
+     * Detection answers as text against GT packed beforehand ({@link #detectionTruths}; a trainer's prompts
+     * keep their GT over many batches): the UTF-8 bytes go to the GPU, which reads them
+     * ({@code read_detections}); the few it declines are read on the host.
+     */
+    public List<Reward> scoreDetection(List<String> completions, DetectionTruths truths) {
+        if (completions.size() != truths.size()) throw new IllegalArgumentException(completions.size() + " completions but " + truths.size() + " gts");
+        // A null completion reads as "", as the CPU parser reads it.
+        List<byte[]> utf8 = cpu.map(completions.size(), i -> completions.get(i) == null ? new byte[0] : completions.get(i).getBytes(StandardCharsets.UTF_8));
         long[] textOff = new long[utf8.size() + 1];
         int[] boxOff = new int[utf8.size() + 1];
         for (int i = 0; i < utf8.size(); i++) {
@@ -416,7 +422,8 @@ public final class GpuRewardEngine implements RewardEngine {
 
     /**
      * A batch's detection GT parsed and packed for the kernels, to score many batches against (a trainer's
-     * prompts keep their GT): see {@link #scoreDetectionTokensOnDevice(long, int, int, int[], List, DetectionTruths)}.
+     * prompts keep their GT): see {@link #scoreDetection(List, DetectionTruths)} and
+     * {@link #scoreDetectionTokensOnDevice(long, int, int, int[], List, DetectionTruths)}.
      *
      * @throws IllegalArgumentException naming the first GT that is not a detection GT
      */

@@ -294,6 +294,12 @@ class GpuRewardEngineTest {
                 assertEquals(fromText, gpu.scoreDetectionTokensOnDevice(address(device), tokens.length, cols, lengths, pieces, packed),
                         "device ids against GT packed beforehand, call " + reuse);
                 if (reuse == 1) gpu.score("detection", texts.subList(0, 9), gts.subList(9, 18));
+                assertEquals(fromText, gpu.scoreDetection(texts, packed), "text against GT packed beforehand, call " + reuse);
+            }
+            List<String> withNull = new ArrayList<>(texts);
+            withNull.set(3, null);
+            try (CpuRewardEngine cpu = new CpuRewardEngine(RewardConfig.defaults())) {
+                assertEquals(cpu.score("detection", withNull, gts).get(3), gpu.scoreDetection(withNull, packed).get(3), "a null completion reads as \"\"");
             }
         } finally {
             JCudaDriver.cuMemFree(device);
