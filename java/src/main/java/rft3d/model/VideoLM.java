@@ -28,6 +28,7 @@ public final class VideoLM {
     private final Device device;
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Tensor cos, sin;
+    private volatile boolean bf16;
 
     /** A model on the CPU with fresh weights drawn from the current LibTorch seed. */
     public VideoLM(ModelConfig cfg) {
@@ -94,6 +95,20 @@ public final class VideoLM {
         return cfg;
     }
 
+    /**
+     * Runs the forward passes under bf16 autocast (matrix products and attention in bfloat16, parameters,
+     * residual stream and logits in float32) when {@code on}; float32 throughout otherwise (the default).
+     * A run-time choice, not part of the checkpoint.
+     */
+    public void setBf16(boolean on) {
+        this.bf16 = on;
+    }
+
+    /** Whether the forward passes run under bf16 autocast. */
+    public boolean bf16() {
+        return bf16;
+    }
+
     /** Where the parameters live; inputs must be moved there. */
     public Device device() {
         return device;
@@ -122,9 +137,11 @@ public final class VideoLM {
 
     /** Visual token embeddings {@code [B, Nv, d]} from patches {@code [B, Nv, pv]}, geometry {@code [B, Nv, 15]}, frame ids {@code [Nv]}. */
     public Tensor embedVideo(Tensor patches, Tensor geometry, Tensor frameIds) {
-        Tensor x = patches.matmul(p("patch.weight")).add(p("patch.bias"));
-        x = x.add(geometry.matmul(p("geometry.weight")).add(p("geometry.bias")));
-        return x.add(p("frame_embedding").index_select(0, frameIds));
+        try (var scope = Autocast.on(device, bf16)) {
+            Tensor x = patches.matmul(p("patch.weight")).add(p("patch.bias"));
+            x = x.add(geometry.matmul(p("geometry.weight")).add(p("geometry.bias")));
+            return x.add(p("frame_embedding").index_select(0, frameIds)).to(kFloat());
+        }
     }
 
     /** Token embeddings {@code [B, T, d]} of token ids {@code [B, T]}. */
@@ -147,6 +164,12 @@ public final class VideoLM {
      * cache, appends to it and attends to everything cached. Returns the final hidden states {@code [B, T, d]}.
      */
     public Tensor decode(Tensor x, KvCache cache) {
+        try (var scope = Autocast.on(device, bf16)) {
+            return decodeLayers(x, cache);
+        }
+    }
+
+    private Tensor decodeLayers(Tensor x, KvCache cache) {
         long b = x.size(0), t = x.size(1), start = cache == null ? 0 : cache.length();
         if (start + t > cfg.maxSequence()) throw new IllegalArgumentException("sequence longer than maxSequence " + cfg.maxSequence());
         int h = cfg.heads(), hd = cfg.dim() / h;
@@ -179,9 +202,11 @@ public final class VideoLM {
         return rmsNorm(x, p("final_norm"));
     }
 
-    /** Next-token logits {@code [B, T, V]} of hidden states. */
+    /** Next-token logits {@code [B, T, V]} of hidden states, in float32. */
     public Tensor logits(Tensor hidden) {
-        return hidden.matmul(p("lm_head"));
+        try (var scope = Autocast.on(device, bf16)) {
+            return hidden.matmul(p("lm_head")).to(kFloat());
+        }
     }
 
     private static Tensor heads(Tensor x, long b, long t, int h, int hd) {

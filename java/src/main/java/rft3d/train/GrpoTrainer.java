@@ -38,7 +38,7 @@ public final class GrpoTrainer {
     static Path run(Workspace ws, VideoLM init, Path dir, int steps, RewardEngine engine) throws IOException {
         TrainConfig.Grpo c = ws.cfg.grpo();
         ModelConfig mc = init.config();
-        VideoLM reference = new VideoLM(mc, ws.device);
+        VideoLM reference = ws.ready(new VideoLM(mc, ws.device));
         reference.copyFrom(init);
         Stage stage = new Stage("grpo", dir, init, c.lr(), c.weightDecay());
         List<Sample> pool = new ArrayList<>();

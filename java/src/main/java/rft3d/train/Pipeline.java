@@ -33,9 +33,9 @@ public final class Pipeline {
     }
 
     private static VideoLM initial(Workspace ws, Path init) throws IOException {
-        if (init != null) return Checkpoint.load(init, ws.device);
+        if (init != null) return ws.ready(Checkpoint.load(init, ws.device));
         manual_seed(ws.cfg.seed());
-        return new VideoLM(ws.modelConfig(), ws.device);
+        return ws.ready(new VideoLM(ws.modelConfig(), ws.device));
     }
 
     /** SFT from {@code init} (fresh when null); returns the final checkpoint. */
@@ -57,7 +57,7 @@ public final class Pipeline {
     /** Greedy predictions of a checkpoint on a split, scored by the benchmark metrics. */
     public static Map<String, Double> evaluate(TrainConfig cfg, Path checkpoint, String split, Path out) throws IOException {
         Workspace ws = new Workspace(cfg);
-        return Predictor.evaluate(ws, Checkpoint.load(checkpoint, ws.device), split, out, cfg.grpo().maxNewTokens());
+        return Predictor.evaluate(ws, ws.ready(Checkpoint.load(checkpoint, ws.device)), split, out, cfg.grpo().maxNewTokens());
     }
 
     /** The main job: data (if missing), SFT, GRPO from the SFT checkpoint, evaluation of both. */

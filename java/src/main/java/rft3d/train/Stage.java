@@ -48,6 +48,7 @@ final class Stage {
         VideoLM m = fresh;
         if (state != null && name.equals(state.path("stage").asText())) {
             m = Checkpoint.load(last, fresh.device());
+            m.setBf16(fresh.bf16());
         }
         this.model = m;
         this.optimizer = optimizer(model, lr, weightDecay);

@@ -26,7 +26,8 @@ public record TrainConfig(String data, String out, long seed, String device, int
     public record DataGen(@JsonProperty("train_scenes") int trainScenes, @JsonProperty("eval_scenes") int evalScenes,
                           int frames, int resolution) {}
 
-    public record Model(int dim, int layers, int heads, int patch, @JsonProperty("max_sequence") int maxSequence) {}
+    /** precision: "fp32", or "bf16" for bf16 autocast of the forward passes ({@link rft3d.model.VideoLM#setBf16}). */
+    public record Model(int dim, int layers, int heads, int patch, @JsonProperty("max_sequence") int maxSequence, String precision) {}
 
     /** numberSigma: 0 for one-hot targets, else the width in grid bins of the soft targets of numbers ({@link NumberTargets}). */
     public record Sft(int steps, int batch, @JsonProperty("micro_batch") int microBatch, double lr, int warmup,
@@ -119,6 +120,7 @@ public record TrainConfig(String data, String out, long seed, String device, int
         check(model.dim >= 1 && model.layers >= 1 && model.heads >= 1 && model.dim % model.heads == 0, "model",
                 "dim, layers, heads must be >= 1 and dim a multiple of heads");
         check(model.maxSequence >= 1, "model.max_sequence", "must be >= 1");
+        check("fp32".equals(model.precision) || "bf16".equals(model.precision), "model.precision", "must be fp32 or bf16");
         check(sft.steps >= 0, "sft.steps", "must be >= 0");
         check(sft.batch >= 1 && sft.microBatch >= 1, "sft.batch", "batch and micro_batch must be >= 1");
         check(positive(sft.lr), "sft.lr", "must be > 0");

@@ -12,6 +12,7 @@ import rft3d.data.Sample;
 import rft3d.model.ModelConfig;
 import rft3d.model.Tokenizer;
 import rft3d.model.VideoEncoding;
+import rft3d.model.VideoLM;
 
 /** What every stage needs: the config, the dataset, the tokenizer, the device and encoded videos. */
 final class Workspace {
@@ -37,6 +38,12 @@ final class Workspace {
         TrainConfig.Model m = cfg.model();
         return new ModelConfig(tokenizer.vocabSize(), m.dim(), m.layers(), m.heads(), cfg.dataGen().frames(),
                 cfg.dataGen().resolution(), m.patch(), m.maxSequence());
+    }
+
+    /** A model set to run as this config says (precision), returned for chaining. */
+    VideoLM ready(VideoLM m) {
+        m.setBf16("bf16".equals(cfg.model().precision()));
+        return m;
     }
 
     VideoEncoding video(Sample s, ModelConfig mc) throws IOException {
