@@ -210,7 +210,8 @@ class TrainerSmokeTest {
                 {"{\"grpo\": {\"tasks\": [\"detection\", \"vqa\"]}}", "vqa"},
                 {"{\"grpo\": {\"scaling\": \"mean\"}}", "grpo.scaling"},
                 {"{\"device\": \"gpu\"}", "device"},
-                {"{\"model\": {\"dim\": 30, \"heads\": 4}}", "model"}}) {
+                {"{\"model\": {\"dim\": 30, \"heads\": 4}}", "model"},
+                {"{\"model\": {\"precision\": \"fp16\"}}", "model.precision"}}) {
             Files.writeString(f, c[0]);
             var bad = assertThrows(IllegalArgumentException.class, () -> TrainConfig.load(f), c[0]);
             assertTrue(bad.getMessage().contains(c[1]), c[0] + " -> " + bad.getMessage());
