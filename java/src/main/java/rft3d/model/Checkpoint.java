@@ -13,6 +13,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.bytedeco.javacpp.BytePointer;
@@ -98,6 +100,41 @@ public final class Checkpoint {
             }
         }
         return model;
+    }
+
+    /**
+     * Copies weights from a safetensors file (float32) into some of a model's parameters, by name mapping:
+     * a source tensor whose name starts with a key of {@code rename} is loaded into the parameter named by
+     * that key's value followed by the rest of the name (the longest matching key wins); other source tensors
+     * are ignored. How a pretrained encoder, or one trained in another run, initialises {@link VisionEncoder}'s
+     * parameters: e.g. {@code {"vision.proj.": "patch."}}. Returns the parameters loaded, in name order.
+     *
+     * @throws IOException when the file is unreadable, a mapped tensor names no parameter or has another
+     *     shape, or nothing was loaded; the model is then unchanged
+     */
+    public static List<String> loadWeights(VideoLM model, Path safetensors, Map<String, String> rename) throws IOException {
+        Map<String, Tensor> source = readSafetensors(safetensors), matched = new TreeMap<>();
+        for (var e : source.entrySet()) {
+            String from = null;
+            for (String k : rename.keySet()) if (e.getKey().startsWith(k) && (from == null || k.length() > from.length())) from = k;
+            if (from == null) continue;
+            String target = rename.get(from) + e.getKey().substring(from.length());
+            Tensor p = model.parameters().get(target);
+            if (p == null) throw new IOException(safetensors + ": " + e.getKey() + " maps to " + target + ", which the model does not have");
+            long[] want = p.sizes().vec().get(), got = e.getValue().sizes().vec().get();
+            if (!java.util.Arrays.equals(want, got)) {
+                throw new IOException(safetensors + ": " + e.getKey() + " has shape " + java.util.Arrays.toString(got) + " but "
+                        + target + " needs " + java.util.Arrays.toString(want));
+            }
+            matched.put(target, e.getValue());
+        }
+        // Checked first, copied after: a bad file leaves the model as it was.
+        try (NoGradGuard g = new NoGradGuard()) {
+            matched.forEach((target, t) -> model.parameters().get(target).copy_(t.to(model.device(), kFloat())));
+        }
+        List<String> loaded = new ArrayList<>(matched.keySet());
+        if (loaded.isEmpty()) throw new IOException(safetensors + ": no tensor matches the mapping " + rename.keySet());
+        return loaded;
     }
 
     /** Restores an optimizer's state saved with the checkpoint, if any. */

@@ -15,10 +15,10 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * A small 3D-aware video-language model in LibTorch: each frame's patches are projected to tokens, the
- * geometry prior (patch 3D point and camera pose, see {@link VideoEncoding}) and a frame embedding are
- * added, and a causal transformer decoder (RMSNorm, rotary positions, SwiGLU) reads the visual tokens,
- * then the prompt, and writes the answer.
+ * A small 3D-aware video-language model in LibTorch: a {@link VisionEncoder} ({@link PatchEncoder}: each
+ * frame's patches projected to tokens, plus the geometry prior — patch 3D point and camera pose, see
+ * {@link VideoEncoding} — and a frame embedding) makes the visual tokens; a causal transformer decoder
+ * (RMSNorm, rotary positions, SwiGLU) reads them, then the prompt, and writes the answer.
  *
  * <p>Parameters are plain tensors named like a Hugging Face checkpoint ("layers.0.attn.wq"), so
  * checkpoints are a flat name → tensor map ({@link Checkpoint}).
@@ -28,6 +28,7 @@ public final class VideoLM {
     private final Device device;
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Tensor cos, sin;
+    private final VisionEncoder encoder;
     private volatile boolean bf16;
 
     /** A model on the CPU with fresh weights drawn from the current LibTorch seed. */
@@ -41,11 +42,8 @@ public final class VideoLM {
         this.device = device;
         int d = cfg.dim(), hidden = hiddenSize(d), L = cfg.layers();
         double outStd = 0.02 / Math.sqrt(2.0 * L);
-        add("patch.weight", normal(0.02, cfg.patchValues(), d));
-        add("patch.bias", zeros(d));
-        add("geometry.weight", normal(0.02, VideoEncoding.GEOMETRY, d));
-        add("geometry.bias", zeros(d));
-        add("frame_embedding", normal(0.02, cfg.frames(), d));
+        encoder = new PatchEncoder(cfg, device);
+        params.putAll(encoder.parameters());
         add("token_embedding", normal(0.02, cfg.vocab(), d));
         for (int l = 0; l < L; l++) {
             String p = "layers." + l + ".";
@@ -74,16 +72,21 @@ public final class VideoLM {
     }
 
     private void add(String name, Tensor t) {
-        Tensor leaf = t.to(device, kFloat()).detach();
-        leaf.set_requires_grad(true);
-        params.put(name, leaf);
+        params.put(name, leaf(t, device));
     }
 
-    private static Tensor normal(double std, long... shape) {
+    /** A trainable float32 parameter on the device. */
+    static Tensor leaf(Tensor t, Device device) {
+        Tensor leaf = t.to(device, kFloat()).detach();
+        leaf.set_requires_grad(true);
+        return leaf;
+    }
+
+    static Tensor normal(double std, long... shape) {
         return randn(shape).mul(new Scalar(std));
     }
 
-    private static Tensor zeros(long n) {
+    static Tensor zeros(long n) {
         return org.bytedeco.pytorch.global.torch.zeros(new long[] {n}, new org.bytedeco.pytorch.DimnameListOptional());
     }
 
@@ -138,9 +141,7 @@ public final class VideoLM {
     /** Visual token embeddings {@code [B, Nv, d]} from patches {@code [B, Nv, pv]}, geometry {@code [B, Nv, 15]}, frame ids {@code [Nv]}. */
     public Tensor embedVideo(Tensor patches, Tensor geometry, Tensor frameIds) {
         try (var scope = Autocast.on(device, bf16)) {
-            Tensor x = patches.matmul(p("patch.weight")).add(p("patch.bias"));
-            x = x.add(geometry.matmul(p("geometry.weight")).add(p("geometry.bias")));
-            return x.add(p("frame_embedding").index_select(0, frameIds)).to(kFloat());
+            return encoder.embed(patches, geometry, frameIds).to(kFloat());
         }
     }
 

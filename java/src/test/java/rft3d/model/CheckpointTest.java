@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
@@ -122,5 +123,34 @@ class CheckpointTest {
         } finally {
             new ProcessBuilder("umount", mount.toString()).start().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void weightsLoadIntoRenamedParametersAndOnlyThose() throws Exception {
+        manual_seed(21);
+        VideoLM trained = new VideoLM(CFG);
+        Path a = dir.resolve("a");
+        Checkpoint.save(a, trained, null, null);
+        manual_seed(22);
+        VideoLM fresh = new VideoLM(CFG);
+        float[] tokensBefore = values(fresh.parameters().get("token_embedding"));
+        List<String> loaded = Checkpoint.loadWeights(fresh, a.resolve("model.safetensors"), java.util.Map.of("patch.", "patch.", "frame_", "frame_"));
+        assertEquals(List.of("frame_embedding", "patch.bias", "patch.weight"), loaded);
+        for (String name : loaded) assertArrayEquals(values(trained.parameters().get(name)), values(fresh.parameters().get(name)), name);
+        assertArrayEquals(tokensBefore, values(fresh.parameters().get("token_embedding")), "an unmapped parameter keeps its weights");
+        assertTrue(!Arrays.equals(values(trained.parameters().get("geometry.weight")), values(fresh.parameters().get("geometry.weight"))),
+                "geometry.* was not mapped, so it keeps the fresh model's weights");
+
+        // A mapping onto a parameter the model lacks, a shape that differs, and one that matches nothing: errors that say so.
+        var e = assertThrows(IOException.class, () -> Checkpoint.loadWeights(fresh, a.resolve("model.safetensors"), java.util.Map.of("patch.", "encoder.")));
+        assertTrue(e.getMessage().contains("maps to encoder."), e.getMessage());
+        // Smaller patches: frame_embedding (read first) fits, patch.weight does not.
+        VideoLM other = new VideoLM(new ModelConfig(CFG.vocab(), 32, 2, 2, 2, 16, 4, 64));
+        float[] otherBefore = values(other.parameters().get("frame_embedding"));
+        e = assertThrows(IOException.class, () -> Checkpoint.loadWeights(other, a.resolve("model.safetensors"), java.util.Map.of("patch.", "patch.", "frame_", "frame_")));
+        assertTrue(e.getMessage().contains("patch.weight has shape"), e.getMessage());
+        assertArrayEquals(otherBefore, values(other.parameters().get("frame_embedding")), "a failed load changes nothing");
+        e = assertThrows(IOException.class, () -> Checkpoint.loadWeights(fresh, a.resolve("model.safetensors"), java.util.Map.of("vision.", "patch.")));
+        assertTrue(e.getMessage().contains("no tensor"), e.getMessage());
     }
 }
