@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import rft3d.RewardEngines;
@@ -35,7 +36,15 @@ public final class Pipeline {
     private static VideoLM initial(Workspace ws, Path init) throws IOException {
         if (init != null) return ws.ready(Checkpoint.load(init, ws.device));
         manual_seed(ws.cfg.seed());
-        return ws.ready(new VideoLM(ws.modelConfig(), ws.device));
+        VideoLM fresh = new VideoLM(ws.modelConfig(), ws.device);
+        TrainConfig.InitWeights w = ws.cfg.model().initWeights();
+        if (!w.file().isEmpty()) {
+            Map<String, String> rename = new LinkedHashMap<>();
+            for (List<String> pair : w.rename()) rename.put(pair.get(0), pair.get(1));
+            List<String> loaded = Checkpoint.loadWeights(fresh, Path.of(w.file()), rename);
+            System.err.printf("[model] %d tensors from %s: %s%n", loaded.size(), w.file(), loaded);
+        }
+        return ws.ready(fresh);
     }
 
     /** SFT from {@code init} (fresh when null); returns the final checkpoint. */

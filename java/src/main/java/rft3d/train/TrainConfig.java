@@ -26,8 +26,18 @@ public record TrainConfig(String data, String out, long seed, String device, int
     public record DataGen(@JsonProperty("train_scenes") int trainScenes, @JsonProperty("eval_scenes") int evalScenes,
                           int frames, int resolution) {}
 
-    /** precision: "fp32", or "bf16" for bf16 autocast of the forward passes ({@link rft3d.model.VideoLM#setBf16}). */
-    public record Model(int dim, int layers, int heads, int patch, @JsonProperty("max_sequence") int maxSequence, String precision) {}
+    /**
+     * precision: "fp32", or "bf16" for bf16 autocast of the forward passes ({@link rft3d.model.VideoLM#setBf16});
+     * initWeights: weights a fresh model starts from, e.g. a pretrained encoder's.
+     */
+    public record Model(int dim, int layers, int heads, int patch, @JsonProperty("max_sequence") int maxSequence, String precision,
+                        @JsonProperty("init_weights") InitWeights initWeights) {}
+
+    /**
+     * A safetensors file (float32) to load into a fresh model before training, "" for none; {@code rename}
+     * lists [source prefix, parameter prefix] pairs ({@link rft3d.model.Checkpoint#loadWeights}).
+     */
+    public record InitWeights(String file, List<List<String>> rename) {}
 
     /** numberSigma: 0 for one-hot targets, else the width in grid bins of the soft targets of numbers ({@link NumberTargets}). */
     public record Sft(int steps, int batch, @JsonProperty("micro_batch") int microBatch, double lr, int warmup,
@@ -121,6 +131,10 @@ public record TrainConfig(String data, String out, long seed, String device, int
                 "dim, layers, heads must be >= 1 and dim a multiple of heads");
         check(model.maxSequence >= 1, "model.max_sequence", "must be >= 1");
         check("fp32".equals(model.precision) || "bf16".equals(model.precision), "model.precision", "must be fp32 or bf16");
+        check(model.initWeights != null && model.initWeights.file != null && model.initWeights.rename != null
+                && model.initWeights.rename.stream().allMatch(r -> r != null && r.size() == 2 && r.get(0) != null && r.get(1) != null)
+                && (model.initWeights.file.isEmpty() || !model.initWeights.rename.isEmpty()), "model.init_weights",
+                "needs a file (\"\" for none) and, with a file, rename: a list of [source prefix, parameter prefix] pairs");
         check(sft.steps >= 0, "sft.steps", "must be >= 0");
         check(sft.batch >= 1 && sft.microBatch >= 1, "sft.batch", "batch and micro_batch must be >= 1");
         check(positive(sft.lr), "sft.lr", "must be > 0");

@@ -1,5 +1,6 @@
 package rft3d.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -109,6 +110,31 @@ class TrainerSmokeTest {
     }
 
     @Test
+    void aFreshModelStartsFromTheMappedInitWeights() throws Exception {
+        Workspace ws = new Workspace(cfg);
+        Path source = initialCheckpoint(ws, "encoder-source", 77);
+        Path file = dir.resolve("init-weights.json");
+        Files.writeString(file, Files.readString(dir.resolve("tiny.json")).replace("\"max_sequence\": 160}",
+                "\"max_sequence\": 160, \"init_weights\": {\"file\": \"%s\", \"rename\": [[\"patch.\", \"patch.\"]]}}"
+                        .formatted(source.resolve("model.safetensors"))));
+        VideoLM started = Checkpoint.load(Pipeline.sft(TrainConfig.load(file), null, dir.resolve("init-weights-out"), 0));
+        VideoLM src = Checkpoint.load(source);
+        for (String name : List.of("patch.weight", "patch.bias")) {
+            assertArrayEquals(values(src, name), values(started, name), name);
+        }
+        assertFalse(java.util.Arrays.equals(values(src, "token_embedding"), values(started, "token_embedding")),
+                "token_embedding was not mapped, so it comes from the run's own seed");
+    }
+
+    /** One parameter's values. */
+    private static float[] values(VideoLM m, String name) {
+        Tensor c = m.parameters().get(name).detach().contiguous();
+        float[] v = new float[(int) c.numel()];
+        c.data_ptr_float().get(v);
+        return v;
+    }
+
+    @Test
     void rewardsFlowIntoTheUpdate() throws Exception {
         Workspace ws = new Workspace(cfg);
         Path init = initialCheckpoint(ws, "init", 1);
@@ -211,7 +237,9 @@ class TrainerSmokeTest {
                 {"{\"grpo\": {\"scaling\": \"mean\"}}", "grpo.scaling"},
                 {"{\"device\": \"gpu\"}", "device"},
                 {"{\"model\": {\"dim\": 30, \"heads\": 4}}", "model"},
-                {"{\"model\": {\"precision\": \"fp16\"}}", "model.precision"}}) {
+                {"{\"model\": {\"precision\": \"fp16\"}}", "model.precision"},
+                {"{\"model\": {\"init_weights\": {\"file\": \"enc.safetensors\"}}}", "model.init_weights"},
+                {"{\"model\": {\"init_weights\": {\"file\": \"e\", \"rename\": [[\"a.\"]]}}}", "model.init_weights"}}) {
             Files.writeString(f, c[0]);
             var bad = assertThrows(IllegalArgumentException.class, () -> TrainConfig.load(f), c[0]);
             assertTrue(bad.getMessage().contains(c[1]), c[0] + " -> " + bad.getMessage());
