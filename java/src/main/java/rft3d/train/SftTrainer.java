@@ -41,6 +41,7 @@ public final class SftTrainer {
         ModelConfig mc = init.config();
         Stage stage = new Stage("sft", dir, init, c.lr(), c.weightDecay());
         List<Sample> train = ws.data.samples("train");
+        TaskMix mix = new TaskMix(train, c.taskWeights());
         NumberTargets numbers = c.numberSigma() > 0 ? new NumberTargets(ws.tokenizer, c.numberSigma(), ws.device) : null;
         if (train.isEmpty()) throw new IOException("no training samples in " + ws.cfg.data());
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
@@ -50,7 +51,7 @@ public final class SftTrainer {
             for (int step = stage.startStep; step < steps; step++) {
                 SplittableRandom rnd = new SplittableRandom(ws.cfg.seed() * 1_000_003L + step);
                 List<Sample> batch = new ArrayList<>();
-                for (int i = 0; i < c.batch(); i++) batch.add(train.get(rnd.nextInt(train.size())));
+                for (int i = 0; i < c.batch(); i++) batch.add(mix.draw(rnd));
                 double lr = learningRate(c, step, steps);
                 Stage.setLearningRate(stage.optimizer, lr);
                 stage.optimizer.zero_grad();

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import rft3d.grpo.AdvantageOptions;
 
 /**
@@ -39,10 +40,13 @@ public record TrainConfig(String data, String out, long seed, String device, int
      */
     public record InitWeights(String file, List<List<String>> rename) {}
 
-    /** numberSigma: 0 for one-hot targets, else the width in grid bins of the soft targets of numbers ({@link NumberTargets}). */
+    /**
+     * numberSigma: 0 for one-hot targets, else the width in grid bins of the soft targets of numbers ({@link NumberTargets});
+     * taskWeights: how often each task's samples are drawn, per sample ({@link TaskMix}).
+     */
     public record Sft(int steps, int batch, @JsonProperty("micro_batch") int microBatch, double lr, int warmup,
                       @JsonProperty("weight_decay") double weightDecay, @JsonProperty("grad_clip") double gradClip,
-                      @JsonProperty("number_sigma") double numberSigma) {}
+                      @JsonProperty("number_sigma") double numberSigma, @JsonProperty("task_weights") Map<String, Double> taskWeights) {}
 
     public record Grpo(int steps, int prompts, @JsonProperty("group_size") int groupSize, @JsonProperty("micro_batch") int microBatch,
                        double lr, @JsonProperty("weight_decay") double weightDecay, @JsonProperty("grad_clip") double gradClip,
@@ -142,6 +146,8 @@ public record TrainConfig(String data, String out, long seed, String device, int
         check(nonNegative(sft.weightDecay), "sft.weight_decay", "must be >= 0");
         check(positive(sft.gradClip), "sft.grad_clip", "must be > 0");
         check(nonNegative(sft.numberSigma) && sft.numberSigma <= 10, "sft.number_sigma", "must be in [0, 10] (grid bins)");
+        check(sft.taskWeights != null && sft.taskWeights.values().stream().allMatch(w -> w != null && nonNegative(w))
+                && sft.taskWeights.values().stream().anyMatch(w -> w > 0), "sft.task_weights", "must be >= 0 per task, one of them > 0");
         check(grpo.steps >= 0, "grpo.steps", "must be >= 0");
         check(grpo.prompts >= 1, "grpo.prompts", "must be >= 1");
         check(grpo.groupSize >= 2, "grpo.group_size", "must be >= 2 (advantages compare completions of one prompt)");
@@ -194,7 +200,7 @@ public record TrainConfig(String data, String out, long seed, String device, int
     /** This config with other step counts. */
     public TrainConfig withSteps(int sftSteps, int grpoSteps) {
         return new TrainConfig(data, out, seed, device, threads, dataGen, model,
-                new Sft(sftSteps, sft.batch, sft.microBatch, sft.lr, sft.warmup, sft.weightDecay, sft.gradClip, sft.numberSigma),
+                new Sft(sftSteps, sft.batch, sft.microBatch, sft.lr, sft.warmup, sft.weightDecay, sft.gradClip, sft.numberSigma, sft.taskWeights),
                 new Grpo(grpoSteps, grpo.prompts, grpo.groupSize, grpo.microBatch, grpo.lr, grpo.weightDecay, grpo.gradClip, grpo.beta,
                         grpo.clipLow, grpo.clipHigh, grpo.temperature, grpo.topP, grpo.maxNewTokens, grpo.scaling, grpo.updatesPerBatch,
                         grpo.tasks, grpo.lossAggregation), logEvery, checkpointEvery);

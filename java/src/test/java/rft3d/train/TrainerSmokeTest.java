@@ -208,7 +208,7 @@ class TrainerSmokeTest {
 
     @Test
     void learningRateWarmsUpThenDecaysToATenth() {
-        TrainConfig.Sft c = new TrainConfig.Sft(100, 4, 4, 0.01, 10, 0, 1, 0);
+        TrainConfig.Sft c = new TrainConfig.Sft(100, 4, 4, 0.01, 10, 0, 1, 0, Map.of());
         assertEquals(0.001, SftTrainer.learningRate(c, 0, 100), 1e-12);
         assertEquals(0.01, SftTrainer.learningRate(c, 10, 100), 1e-12);
         assertEquals(0.001, SftTrainer.learningRate(c, 99, 100), 1e-12);
@@ -238,6 +238,8 @@ class TrainerSmokeTest {
                 {"{\"device\": \"gpu\"}", "device"},
                 {"{\"model\": {\"dim\": 30, \"heads\": 4}}", "model"},
                 {"{\"model\": {\"precision\": \"fp16\"}}", "model.precision"},
+                {"{\"sft\": {\"task_weights\": {\"detection\": -1.0}}}", "sft.task_weights"},
+                {"{\"sft\": {\"task_weights\": {\"vqa\": 1.0}}}", "sft.task_weights.vqa"},
                 {"{\"model\": {\"init_weights\": {\"file\": \"enc.safetensors\"}}}", "model.init_weights"},
                 {"{\"model\": {\"init_weights\": {\"file\": \"e\", \"rename\": [[\"a.\"]]}}}", "model.init_weights"}}) {
             Files.writeString(f, c[0]);
