@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Issue #8's H100 run, on the GPU machine (no Java there: carry .device-train from
-# ../shared/device/train-pack.sh after mvn -q -B package -DskipTests). Three kinds of call:
+# ../shared/device/train-pack.sh after mvn -q -B package -DskipTests; for "arms", delete its jmh-*, jopt-* and
+# commons-math3-* jars, which training does not use, so that the checkpoint fits the 64 MiB a call carries).
+# Three kinds of call:
 #   bash bench/gpu-headline.sh sft [STEPS=16000]
 #       data (bench/configs/gpu-headline.json: 20,000 training and 400 eval scenes), SFT for STEPS steps,
 #       greedy eval; checkpoint, logs and predictions to $OUT/sft.tgz.
@@ -9,10 +11,11 @@
 #       (bench/headline.sh with bench/configs/gpu-headline-arms.json; SFT_RATE defaults to the 0.0275 s/step
 #       measured on the H100), per seed; logs, predictions to $OUT/arms.tgz.
 #   bash bench/gpu-headline.sh throughput
-#       the default config on cuda (bench/configs/gpu-throughput.json), SFT tokens/s and GRPO rollouts/s to
-#       set beside the 2-core machine's ./rft run; metrics to $OUT/throughput.tgz.
+#       bench/configs/gpu-throughput.json (the embedded default of 2026-11-25 on cuda): SFT tokens/s and GRPO
+#       rollouts/s to set beside ./rft run --config bench/configs/cpu-throughput.json on 2 cores; to $OUT/throughput.tgz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case ${1:-} in sft|arms|throughput) ;; *) sed -n 2,15p "$0"; exit 2 ;; esac
 export RFT="bash .device-train/run.sh"
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/device.txt"
@@ -37,5 +40,4 @@ case $1 in
     ( cd /tmp/rft-hl-arms && tar czf "$OUT/arms.tgz" --exclude='*.safetensors' . )
     exit ${status:-0}
     ;;
-  *) sed -n 2,13p "$0"; exit 2 ;;
 esac

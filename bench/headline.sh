@@ -15,7 +15,7 @@
 #      SFT_RATE (seconds per SFT step, known from an earlier run: skips the probe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ $# -ge 4 ]] || { sed -n 2,14p "$0"; exit 2; }
+[[ $# -ge 4 ]] || { sed -n 2,15p "$0"; exit 2; }
 config=$1 init=$2 root=$3; shift 3
 RFT=${RFT:-./rft} PROBE=${PROBE:-60}
 mkdir -p "$root"
