@@ -31,24 +31,27 @@ final class CompareCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: ./rft compare --a DIR[,DIR...] --b DIR[,DIR...] --data DATA [--split eval]
+                usage: ./rft compare --a DIR[,DIR...] --b DIR[,DIR...] --data DATA[,DATA...] [--split eval]
                   DIR: pred_<task>.jsonl files as ./rft predict writes them; both are scored against
                   DATA/<split>_<task>_gt.jsonl. Prints each headline metric of A and B, B - A and its 95%
                   interval over 1000 replicates that draw the same samples for both (* where it leaves out 0).
                   Several comma-separated pairs (one per seed, A's i-th against B's i-th) add the mean of B - A
-                  over the pairs with its 95% Student-t interval, which covers seed-to-seed noise.""";
+                  over the pairs with its 95% Student-t interval, which covers seed-to-seed noise. --data is one
+                  dataset for all pairs or one per pair (seeds that generated their own data).""";
     }
 
     @Override
     public int run(Args args) throws Exception {
-        List<Path> as = paths(args.required("a")), bs = paths(args.required("b"));
-        Path data = Path.of(args.required("data"));
+        List<Path> as = paths(args.required("a")), bs = paths(args.required("b")), data = paths(args.required("data"));
         String split = args.get("split", "eval");
         args.rejectUnknown();
         if (as.size() != bs.size()) throw new Args.UsageException("--a names " + as.size() + " directories and --b " + bs.size() + "; they pair up one to one");
+        if (data.size() != 1 && data.size() != as.size()) {
+            throw new Args.UsageException("--data names " + data.size() + " directories: one for every pair, or one per pair (" + as.size() + ")");
+        }
         List<Map<String, PairedBootstrap.Difference>> pairs = new ArrayList<>();
         for (int i = 0; i < as.size(); i++) {
-            Map<String, PairedBootstrap.Difference> d = compare(as.get(i), bs.get(i), data, split);
+            Map<String, PairedBootstrap.Difference> d = compare(as.get(i), bs.get(i), data.get(data.size() == 1 ? 0 : i), split);
             System.out.print(table(d));
             System.out.println("A = " + as.get(i) + ", B = " + bs.get(i) + "; * the interval leaves out 0\n");
             pairs.add(d);

@@ -66,5 +66,25 @@ class CompareCommandTest {
     void unevenListsAreAUsageError() throws Exception {
         Path a = model("a", i -> true), b = model("b", i -> true);
         assertEquals(2, Main.run(new String[] {"compare", "--a", a + "," + a, "--b", b.toString(), "--data", dir.toString()}));
+        assertEquals(2, Main.run(new String[] {"compare", "--a", a + "," + a + "," + a, "--b", b + "," + b + "," + b,
+            "--data", dir + "," + dir}));
+    }
+
+    @Test
+    void eachPairCanHaveItsOwnData() throws Exception {
+        // The same predictions scored against two GT sets: every answer right in one, every answer wrong in the other.
+        Path a = model("a", i -> i < 60), b = model("b", i -> i < 80);
+        Path flipped = Files.createDirectories(dir.resolve("flipped"));
+        Files.writeString(flipped.resolve("eval_mc_gt.jsonl"), Files.readString(dir.resolve("eval_mc_gt.jsonl")).replace("\"A\"", "\"B\""));
+        PrintStream old = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true));
+        try {
+            assertEquals(0, Main.run(new String[] {"compare", "--a", a + "," + a, "--b", b + "," + b, "--data", dir + "," + flipped}));
+        } finally {
+            System.setOut(old);
+        }
+        String out = bytes.toString();
+        assertTrue(out.contains("| spatial_mc_acc | 0.300 | 0.400 | +0.100") && out.contains("| spatial_mc_acc | 0.200 | 0.100 | -0.100"), out);
     }
 }
