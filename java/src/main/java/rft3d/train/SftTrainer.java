@@ -55,22 +55,22 @@ public final class SftTrainer {
                 double lr = learningRate(c, step, steps);
                 Stage.setLearningRate(stage.optimizer, lr);
                 stage.optimizer.zero_grad();
+                // Each sample tokenized once: its length counts towards the loss normalizer and the throughput.
+                List<int[]> prompts = new ArrayList<>(), answers = new ArrayList<>();
                 double batchTokens = 0;
                 for (Sample s : batch) {
-                    batchTokens += ws.reference(s).length;
-                    allTokens += mc.visualTokens() + ws.prompt(s).length + ws.reference(s).length;
+                    int[] prompt = ws.prompt(s), answer = ws.reference(s);
+                    prompts.add(prompt);
+                    answers.add(answer);
+                    batchTokens += answer.length;
+                    allTokens += mc.visualTokens() + prompt.length + answer.length;
                 }
                 for (int from = 0; from < batch.size(); from += c.microBatch()) {
-                    List<Sample> micro = batch.subList(from, Math.min(batch.size(), from + c.microBatch()));
+                    int to = Math.min(batch.size(), from + c.microBatch());
                     try (PointerScope scope = new PointerScope()) {
                         List<VideoEncoding> videos = new ArrayList<>();
-                        List<int[]> prompts = new ArrayList<>(), answers = new ArrayList<>();
-                        for (Sample s : micro) {
-                            videos.add(ws.video(s, mc));
-                            prompts.add(ws.prompt(s));
-                            answers.add(ws.reference(s));
-                        }
-                        Sequences seq = new Sequences(videos, prompts, answers, mc, ws.device);
+                        for (Sample s : batch.subList(from, to)) videos.add(ws.video(s, mc));
+                        Sequences seq = new Sequences(videos, prompts.subList(from, to), answers.subList(from, to), mc, ws.device);
                         Tensor nll = numbers == null ? seq.logProbs(stage.model).mul(seq.mask).sum().neg()
                                 : numbers.nll(seq.distributions(stage.model), seq.next(), seq.mask);
                         Tensor loss = nll.div(Sequences.scalar(batchTokens));
