@@ -23,7 +23,7 @@ cfg=bench/configs/gpu-headline.json
 [[ ${1:-} == throughput ]] || $RFT gen-data --config $cfg 2>&1 | tail -1 | tee "$OUT/data.txt"
 case $1 in
   sft)
-    python3 -c "import json;c=json.load(open('$cfg'));c['sft']['steps']=${2:-16000};print(json.dumps(c))" > /tmp/hl.json
+    python3 bench/config-with.py $cfg "{\"sft\": {\"steps\": ${2:-16000}}}" > /tmp/hl.json
     $RFT train-sft --config /tmp/hl.json > "$OUT/sft.log" 2>&1
     grep -E "step [0-9]*000/" "$OUT/sft.log" | cut -c1-200
     $RFT predict --ckpt /tmp/rft-hl/sft/final --config /tmp/hl.json > "$OUT/sft-eval.md" 2>&1; grep '^|' "$OUT/sft-eval.md"

@@ -21,16 +21,7 @@ RFT=${RFT:-./rft} PROBE=${PROBE:-60}
 mkdir -p "$root"
 
 # CONFIG with JSON overrides merged in (objects field by field), written to a file.
-derive() {
-  python3 - "$config" "$1" > "$2" <<'PY'
-import json, sys
-cfg, over = json.load(open(sys.argv[1])), json.loads(sys.argv[2])
-for k, v in over.items():
-    if isinstance(v, dict): cfg.setdefault(k, {}).update(v)
-    else: cfg[k] = v
-print(json.dumps(cfg))
-PY
-}
+derive() { python3 bench/config-with.py "$config" "$1" > "$2"; }
 # The last logged value of a metric in a metrics.jsonl.
 last() { python3 -c "import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1][sys.argv[2]])" "$1" "$2"; }
 data=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['data'])" "$config")

@@ -12,13 +12,7 @@ n=0
 for arm in "$@"; do
   n=$((n + 1))
   C=/tmp/sft-arm-$n.json
-  python3 - "$arm" "$n" "${SEED:-1}" > $C <<'PY'
-import json, sys
-cfg = json.load(open("bench/configs/gpu-sft-compare.json"))
-cfg["sft"].update(json.loads(sys.argv[1]))
-cfg.update({"seed": int(sys.argv[3]), "out": "/tmp/rftout-" + sys.argv[2]})
-print(json.dumps(cfg))
-PY
+  python3 bench/config-with.py bench/configs/gpu-sft-compare.json "{\"sft\": $arm, \"seed\": ${SEED:-1}, \"out\": \"/tmp/rftout-$n\"}" > $C
   echo "== arm $n: sft $arm (seed ${SEED:-1})"
   [[ -f /tmp/rftdata/train.jsonl ]] || bash .device-train/run.sh gen-data --config $C 2>&1 | tail -1
   bash .device-train/run.sh train-sft --config $C 2>&1 | grep -E "step (600|1200)/"

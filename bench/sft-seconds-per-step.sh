@@ -6,14 +6,7 @@ set -euo pipefail
 config=$1 init=$2 out=$3 steps=${4:-60}
 RFT=${RFT:-./rft}
 rm -rf "$out" && mkdir -p "$out"
-python3 - "$config" "$out" "$steps" > "$out/config.json" <<'PY'
-import json, sys
-cfg = json.load(open(sys.argv[1]))
-cfg["out"] = sys.argv[2]
-cfg.setdefault("sft", {})["steps"] = int(sys.argv[3])
-cfg["log_every"] = 10
-print(json.dumps(cfg))
-PY
+python3 "$(dirname "$0")/config-with.py" "$config" "{\"out\": \"$out\", \"sft\": {\"steps\": $steps}, \"log_every\": 10}" > "$out/config.json"
 from=(); [[ $init == - ]] || from=(--init "$init")
 $RFT train-sft "${from[@]}" --config "$out/config.json" > "$out/log" 2>&1 \
   || { tail -5 "$out/log" >&2; exit 1; }
