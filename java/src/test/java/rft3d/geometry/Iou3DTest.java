@@ -209,6 +209,36 @@ class Iou3DTest {
     }
 
     @Test
+    void theSeparatingAxisTestCutsOnlyPairsThatTheClippersScoreZero() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        int separated = 0, meeting = 0;
+        for (int i = 0; i < 4000; i++) {
+            Box3D a = NearPairs.random(rnd, 0), b = NearPairs.random(rnd, 0);
+            double reach = 0.5 * (a.sx() + a.sy() + a.sz() + b.sx() + b.sy() + b.sz()) / Math.sqrt(3);
+            b = new Box3D(a.x() + reach * rnd.nextDouble(-1.2, 1.2), a.y() + reach * rnd.nextDouble(-1.2, 1.2),
+                    a.z() + reach * rnd.nextDouble(-1.2, 1.2), b.sx(), b.sy(), b.sz(), b.yaw(), b.roll(), b.pitch());
+            if (Iou3D.cannotTouch(a, b)) continue;
+            double[][] ra = a.rotation(), rb = b.rotation();
+            if (Iou3D.separated(a, ra, b, rb)) {
+                separated++;
+                assertEquals(0.0, Iou3D.watertightIntersection(a, b), "pair " + i);
+                if (!Iou3D.nearlyParallelFaces(ra, rb)) assertEquals(0.0, Iou3D.facewiseIntersection(a, b), "pair " + i);
+            } else if (Iou3D.watertightIntersection(a, b) > 0) {
+                meeting++;
+            }
+        }
+        assertTrue(separated > 300 && meeting > 300, separated + " separated, " + meeting + " meeting");
+        // A gap along a face normal, far above rounding and just below it.
+        Box3D a = Box3D.of(0.3, -2, 1, 1, 2, 0.5, 0.4, 0.2, -0.3);
+        double[][] r = a.rotation();
+        for (double gap : new double[] {1e-6, -1e-6, 1e-14}) {
+            double d = 1 + gap; // along a's x axis, sizes 1 each
+            Box3D b = new Box3D(a.x() + d * r[0][0], a.y() + d * r[1][0], a.z() + d * r[2][0], 1, 2, 0.5, 0.4, 0.2, -0.3);
+            assertEquals(gap == 1e-6, Iou3D.separated(a, r, b, b.rotation()), "gap " + gap);
+        }
+    }
+
+    @Test
     void generalRandomPairsMatchTheExactOracle() {
         SplittableRandom rnd = new SplittableRandom(10);
         for (int i = 0; i < 200; i++) {
