@@ -315,8 +315,42 @@ __device__ inline double watertight_intersection(const double* a, const double* 
     return fmax(0.0, v6 / 6);
 }
 
-// Iou3D.polyhedralIntersection: watertight where faces are nearly parallel, face-wise elsewhere.
+constexpr double SEPARATION_EPS = 1e-9;  // Iou3D.SEPARATION_EPS
+
+// Iou3D.separated, line for line: some face normal or edge cross product shows prepared boxes a and b apart
+// by more than SEPARATION_EPS of the pair's scale, so the clippers would return exactly 0.
+__device__ inline bool separated(const double* a, const double* b) {
+    const double(*ra)[3] = reinterpret_cast<const double(*)[3]>(a + 6);
+    const double(*rb)[3] = reinterpret_cast<const double(*)[3]>(b + 6);
+    const double tx = b[0] - a[0], ty = b[1] - a[1], tz = b[2] - a[2];
+    const double margin = SEPARATION_EPS * pair_scale(a, b);
+    for (int axis = 0; axis < 15; axis++) {
+        double lx, ly, lz;
+        if (axis < 6) {
+            const double(*r)[3] = axis < 3 ? ra : rb;
+            const int k = axis % 3;
+            lx = r[0][k]; ly = r[1][k]; lz = r[2][k];
+        } else {
+            const int i = (axis - 6) / 3, j = (axis - 6) % 3;
+            lx = ra[1][i] * rb[2][j] - ra[2][i] * rb[1][j];
+            ly = ra[2][i] * rb[0][j] - ra[0][i] * rb[2][j];
+            lz = ra[0][i] * rb[1][j] - ra[1][i] * rb[0][j];
+        }
+        double reach = 0;
+        for (int k = 0; k < 3; k++) {
+            reach += a[3 + k] / 2 * fabs(ra[0][k] * lx + ra[1][k] * ly + ra[2][k] * lz);
+            reach += b[3 + k] / 2 * fabs(rb[0][k] * lx + rb[1][k] * ly + rb[2][k] * lz);
+        }
+        const double norm = fabs(lx) + fabs(ly) + fabs(lz);
+        if (fabs(tx * lx + ty * ly + tz * lz) > reach + margin * norm) return true;
+    }
+    return false;
+}
+
+// Iou3D.polyhedralIntersection: 0 for separated boxes, watertight where faces are nearly parallel,
+// face-wise elsewhere.
 __device__ inline double polyhedral_intersection(const double* a, const double* b) {
+    if (separated(a, b)) return 0;
     return nearly_parallel_faces(a, b) ? watertight_intersection(a, b) : facewise_intersection(a, b);
 }
 

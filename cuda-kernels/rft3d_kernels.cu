@@ -173,27 +173,53 @@ extern "C" __global__ void candidate_iou(const unsigned long long* workCount, co
     }
 }
 
-// Step 2b: pairs of work list 1 (from the back of the lists' region), twelve threads a pair and eight pairs
-// a block of 96: thread 12 k + f clips face f of the prediction by the GT box (f < 6) or face f - 6 of the GT
-// box by the prediction, and the block sums each pair's twelve parts in Iou3D.facewiseIntersection's order.
+// Step 2b: the pairs of work list 1 (from the back of the lists' region) that a separating axis does not
+// show apart, a thread a pair: their list positions go to `kept`, their count to workCount[2]; the others
+// (a quarter) keep their IoU of 0. Testing in candidate_pairs, where few lanes of a warp hold a candidate,
+// cost more than it saved (candidate_pairs 62 -> 317 us, facewise_iou 224 -> 174); so did testing in
+// facewise_iou's blocks between rounds of clipping (231 us). Warp-aggregated: one atomic a warp.
+extern "C" __global__ void __launch_bounds__(256) separate_pairs(unsigned long long* workCount, const int2* workBoxes,
+                                                                 long long capacity, const double* predTable, const double* gtTable,
+                                                                 unsigned* kept) {
+    const unsigned long long n = workCount[1];
+    const int lane = threadIdx.x % 32;
+    for (unsigned long long base = (unsigned long long)blockIdx.x * blockDim.x; base < n; base += (unsigned long long)gridDim.x * blockDim.x) {
+        const unsigned long long i = base + threadIdx.x;
+        bool keep = false;
+        if (i < n) {
+            const int2 pq = workBoxes[capacity - 1 - (long long)i];
+            keep = !separated(predTable + (long long)PREPARED * pq.x, gtTable + (long long)PREPARED * pq.y);
+        }
+        const unsigned bits = __ballot_sync(FULL, keep);
+        unsigned long long first = 0;
+        if (lane == 0 && bits) first = atomicAdd(&workCount[2], (unsigned long long)__popc(bits));
+        first = __shfl_sync(FULL, first, 0);
+        if (keep) kept[first + __popc(bits & ((1u << lane) - 1))] = (unsigned)i;
+    }
+}
+
+// Step 2c: the kept pairs of work list 1, twelve threads a pair and eight pairs a block of 96: thread
+// 12 k + f clips face f of the prediction by the GT box (f < 6) or face f - 6 of the GT box by the
+// prediction, and the block sums each pair's twelve parts in Iou3D.facewiseIntersection's order.
 // Each thread's polygon buffers are a column of dynamic shared memory (40 doubles a thread): in local
 // memory, lanes at different vertices were a scattered access each, and L1 bandwidth bound the kernel.
 // (Skipping the planes that do not cut a face, and queueing only the faces that need clipping, were
 // measured no faster: lanes of a warp then diverge over which planes they clip.)
-extern "C" __global__ void __launch_bounds__(96) facewise_iou(const unsigned long long* workCount, const long long* workPair,
-                                                              const int2* workBoxes, long long capacity,
+extern "C" __global__ void __launch_bounds__(96) facewise_iou(const unsigned long long* workCount, const unsigned* kept,
+                                                              const long long* workPair, const int2* workBoxes, long long capacity,
                                                               const double* predTable, const double* gtTable, double* iou) {
     extern __shared__ double polygons[];
     __shared__ double parts[96];
-    const unsigned long long n = workCount[1];
+    const unsigned long long n = workCount[2];
     const int f = threadIdx.x % 12, slot = threadIdx.x / 12, pairsPerBlock = blockDim.x / 12;
     for (unsigned long long first = (unsigned long long)blockIdx.x * pairsPerBlock; first < n;
          first += (unsigned long long)gridDim.x * pairsPerBlock) {
         const unsigned long long i = first + slot;
-        const long long at = capacity - 1 - (long long)i;
+        long long at = -1;
         const double *a = nullptr, *b = nullptr;
         double part = 0;
         if (i < n) {
+            at = capacity - 1 - (long long)kept[i];
             int2 pq = workBoxes[at];
             a = predTable + (long long)PREPARED * pq.x;
             b = gtTable + (long long)PREPARED * pq.y;
@@ -226,87 +252,153 @@ __device__ inline void warp_argmax(double& v, int& g) {
     v = best;
 }
 
-// Detection statistics of each sample from its IoU matrix, one warp (block of 32) per sample
+constexpr int ROW_CANDIDATES = 16;  // entries above the lowest threshold kept per row; rows with more read the matrix
+constexpr int MATCH_WARPS = 4;
+
+// One sample's matching state: each row's best IoU, its candidates (entries above the lowest threshold:
+// the only ones greedy matching can take) as up to ROW_CANDIDATES (value, column) pairs and their count,
+// and a used flag per GT box. In shared memory when it fits in sharedBytes, else in global scratch at the
+// sample's rows (predOff) and columns (gtOff).
+struct MatchState {
+    double *value, *rowBest;
+    int *col, *rowCount;
+    unsigned char* used;
+
+    __device__ static size_t bytes(int P, int G) { return (size_t)P * (12 * ROW_CANDIDATES + 12) + G; }
+
+    __device__ MatchState(int P, int G, char* shared, int sharedBytes, int predFirst, int gtFirst, double* gValue,
+                          double* gRowBest, int* gCol, int* gRowCount, unsigned char* gUsed) {
+        if (bytes(P, G) <= (size_t)sharedBytes) {
+            value = reinterpret_cast<double*>(shared);
+            rowBest = value + (size_t)P * ROW_CANDIDATES;
+            col = reinterpret_cast<int*>(rowBest + P);
+            rowCount = col + (size_t)P * ROW_CANDIDATES;
+            used = reinterpret_cast<unsigned char*>(rowCount + P);
+        } else {
+            value = gValue + (size_t)predFirst * ROW_CANDIDATES;
+            rowBest = gRowBest + predFirst;
+            col = gCol + (size_t)predFirst * ROW_CANDIDATES;
+            rowCount = gRowCount + predFirst;
+            used = gUsed + gtFirst;
+        }
+    }
+};
+
+// Detection statistics of each sample from its IoU matrix, a block of MATCH_WARPS warps per sample
 // (DetectionMatcher.fromIou): greedy matching in output order per threshold, F1 averaged over thresholds,
 // mean best IoU: parts[5 * b ..] = {meanBestIou, f1, tp, fp, fn}, counts at the first threshold. The
-// weighted total is made on the host, by DetectionTask's one formula. The matching loop is a chain of
-// dependent steps, so a sample's matrix and used flags are staged in shared memory when they fit in
-// sharedBytes (otherwise read from global memory; `used` is global scratch with one byte per GT box), and
-// each step is three warp reductions.
-extern "C" __global__ void detection_reward(int numSamples, const int* predOff, const int* gtOff, const long long* pairOff,
-                                            const double* iou, const double* thresholds, int numThresholds,
-                                            unsigned char* used, int sharedBytes, double* parts) {
-    extern __shared__ double tile[];
-    int lane = threadIdx.x;
+// weighted total is made on the host, by DetectionTask's one formula.
+// Phase 1, all warps, a warp a row (coalesced, several rows in flight): the row's best and its candidates.
+// Phase 2, one warp: the greedy steps, a chain of dependent steps, each reading a row's few candidates (a
+// lane each) instead of its G entries, so that a sample's state is ~13 KB for 64 x 64 boxes and all samples
+// are resident at once (staging whole 32 KB matrices took two waves). A row with more candidates than it
+// keeps is read from the matrix. Dynamic shared memory: sharedBytes, MatchState's layout; the g* arrays are
+// its global fallback (ROW_CANDIDATES values and columns per prediction, a best and count per prediction,
+// a used byte per GT box).
+extern "C" __global__ void __launch_bounds__(32 * MATCH_WARPS) detection_reward(
+        int numSamples, const int* predOff, const int* gtOff, const long long* pairOff, const double* iou,
+        const double* thresholds, int numThresholds, int sharedBytes, double* gValue, double* gRowBest, int* gCol,
+        int* gRowCount, unsigned char* gUsed, double* parts) {
+    extern __shared__ double dynamicShared[];
+    constexpr int ROWS = 4;  // rows a warp has in flight
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    double lowest = thresholds[0];
+    for (int t = 1; t < numThresholds; t++) lowest = fmin(lowest, thresholds[t]);
     for (int b = blockIdx.x; b < numSamples; b += gridDim.x) {
-        int P = predOff[b + 1] - predOff[b], G = gtOff[b + 1] - gtOff[b];
-        long long n = (long long)P * G;
-        bool staged = 8 * n + G <= sharedBytes;
+        const int P = predOff[b + 1] - predOff[b], G = gtOff[b + 1] - gtOff[b];
         const double* m = iou + pairOff[b];
-        unsigned char* u = used + gtOff[b];
-        if (staged) {
-            for (long long i = lane; i < n; i += 32) tile[i] = m[i];
-            m = tile;
-            u = reinterpret_cast<unsigned char*>(tile + n);
-        }
-        __syncwarp();
-        double meanBest, f1Sum = 0;
-        int tp0 = 0;
-        if (P == 0 && G == 0) {
-            meanBest = 1;
-            f1Sum = numThresholds;
-        } else {
-            // Row bests 32 rows at a time, a lane a row (read from a rotated start, so that lanes of a staged
-            // tile fall in different banks), then summed in row order as the CPU does.
-            double bestSum = 0;
-            for (int base = 0; base < P; base += 32) {
-                int p = base + lane;
-                double v = 0;
-                if (p < P && G > 0) {
-                    const double* row = m + (long long)p * G;
-                    for (int k = 0, g = lane % G; k < G; k++, g = g + 1 == G ? 0 : g + 1) v = fmax(v, row[g]);
-                }
-                for (int r = 0; r < 32 && base + r < P; r++) bestSum += __shfl_sync(FULL, v, r);
-            }
-            meanBest = P == 0 ? 0 : bestSum / P;
-            for (int t = 0; t < numThresholds; t++) {
-                const double th = thresholds[t];
-                for (int g = lane; g < G; g += 32) u[g] = 0;
-                __syncwarp();
-                int tp = 0;
-                for (int p = 0; p < P; p++) {
-                    double v = 0;
-                    int idx = 0x7fffffff;
-                    for (int g = lane; g < G; g += 32) {
-                        double x = m[(long long)p * G + g];
-                        if (!u[g] && x > v) { v = x; idx = g; }  // strict: this lane's smallest g wins ties
+        MatchState st(P, G, reinterpret_cast<char*>(dynamicShared), sharedBytes, predOff[b], gtOff[b], gValue, gRowBest, gCol,
+                      gRowCount, gUsed);
+        for (int p0 = ROWS * warp; p0 < P; p0 += ROWS * MATCH_WARPS) {
+            double best[ROWS];
+            int count[ROWS];
+            for (int r = 0; r < ROWS; r++) best[r] = 0, count[r] = 0;
+            for (int g0 = 0; g0 < G; g0 += 32) {
+                const int g = g0 + lane;
+                double x[ROWS];
+#pragma unroll
+                for (int r = 0; r < ROWS; r++) x[r] = p0 + r < P && g < G ? m[(long long)(p0 + r) * G + g] : 0;
+#pragma unroll
+                for (int r = 0; r < ROWS; r++) {
+                    best[r] = fmax(best[r], x[r]);
+                    const bool candidate = x[r] > lowest;
+                    const unsigned bits = __ballot_sync(FULL, candidate);
+                    const int k = count[r] + __popc(bits & ((1u << lane) - 1));
+                    if (candidate && k < ROW_CANDIDATES) {
+                        st.value[(size_t)(p0 + r) * ROW_CANDIDATES + k] = x[r];
+                        st.col[(size_t)(p0 + r) * ROW_CANDIDATES + k] = g;
                     }
-                    // Most rows have at most one lane above the threshold: then that lane's entry is the
-                    // arg-max, and the three reductions are needed only when two or more compete.
-                    unsigned above = __ballot_sync(FULL, v > th && idx != 0x7fffffff);
-                    if (above == 0) continue;
-                    if (__popc(above) == 1) idx = __shfl_sync(FULL, idx, __ffs(above) - 1);
-                    else warp_argmax(v, idx);
-                    if (lane == 0) u[idx] = 1;
-                    tp++;
-                    __syncwarp();
+                    count[r] += __popc(bits);
                 }
-                int fp = P - tp, fn = G - tp;
-                int denom = 2 * tp + fp + fn;
-                f1Sum += denom == 0 ? 1.0 : 2.0 * tp / denom;
-                if (t == 0) tp0 = tp;
+            }
+            for (int r = 0; r < ROWS && p0 + r < P; r++) {
+                const double rowBest = warp_max_nonneg(best[r]);
+                if (lane == 0) {
+                    st.rowBest[p0 + r] = rowBest;
+                    st.rowCount[p0 + r] = count[r];
+                }
             }
         }
-        if (lane == 0) {
-            double f1 = f1Sum / numThresholds;
-            double* o = parts + 5LL * b;
-            o[0] = meanBest;
-            o[1] = f1;
-            o[2] = tp0;
-            o[3] = P - tp0;
-            o[4] = G - tp0;
+        __syncthreads();
+        if (warp == 0) {
+            double meanBest, f1Sum = 0;
+            int tp0 = 0;
+            if (P == 0 && G == 0) {
+                meanBest = 1;
+                f1Sum = numThresholds;
+            } else {
+                double bestSum = 0;  // summed in row order, as the CPU does
+                for (int base = 0; base < P; base += 32) {
+                    const double v = base + lane < P ? st.rowBest[base + lane] : 0;
+                    for (int r = 0; r < 32 && base + r < P; r++) bestSum += __shfl_sync(FULL, v, r);
+                }
+                meanBest = P == 0 ? 0 : bestSum / P;
+                for (int t = 0; t < numThresholds; t++) {
+                    const double th = thresholds[t];
+                    for (int g = lane; g < G; g += 32) st.used[g] = 0;
+                    __syncwarp();
+                    int tp = 0;
+                    for (int p = 0; p < P; p++) {
+                        const int count = st.rowCount[p];
+                        double v = 0;
+                        int idx = 0x7fffffff;
+                        if (count <= ROW_CANDIDATES) {
+                            if (lane < count) {
+                                const double x = st.value[(size_t)p * ROW_CANDIDATES + lane];
+                                const int g = st.col[(size_t)p * ROW_CANDIDATES + lane];
+                                if (!st.used[g]) v = x, idx = g;
+                            }
+                        } else {
+                            for (int g = lane; g < G; g += 32) {
+                                const double x = m[(long long)p * G + g];
+                                if (!st.used[g] && x > v) v = x, idx = g;  // strict: this lane's smallest g wins ties
+                            }
+                        }
+                        // Most rows have at most one lane above the threshold: then that lane's entry is the
+                        // arg-max, and the three reductions are needed only when two or more compete.
+                        const unsigned above = __ballot_sync(FULL, v > th && idx != 0x7fffffff);
+                        if (above == 0) continue;
+                        if (__popc(above) == 1) idx = __shfl_sync(FULL, idx, __ffs(above) - 1);
+                        else warp_argmax(v, idx);
+                        if (lane == 0) st.used[idx] = 1;
+                        tp++;
+                        __syncwarp();
+                    }
+                    const int fp = P - tp, fn = G - tp, denom = 2 * tp + fp + fn;
+                    f1Sum += denom == 0 ? 1.0 : 2.0 * tp / denom;
+                    if (t == 0) tp0 = tp;
+                }
+            }
+            if (lane == 0) {
+                double* o = parts + 5LL * b;
+                o[0] = meanBest;
+                o[1] = f1Sum / numThresholds;
+                o[2] = tp0;
+                o[3] = P - tp0;
+                o[4] = G - tp0;
+            }
         }
-        __syncwarp();  // the tile is reused by this block's next sample
+        __syncthreads();  // the state is rewritten for this block's next sample
     }
 }
 

@@ -40,8 +40,10 @@ import rft3d.reward.RewardEngine;
  */
 public final class GpuRewardEngine implements RewardEngine {
     private static final int THREADS = 256;
-    /** Largest per-sample IoU matrix the matching kernel stages in shared memory (the default 48 KiB limit). */
-    private static final int MAX_STAGED_BYTES = 48 << 10;
+    /** Most shared memory a block of the matching kernel takes (the default 48 KiB limit). */
+    private static final int MAX_MATCH_SHARED_BYTES = 48 << 10;
+    /** detection_reward's ROW_CANDIDATES and MATCH_WARPS. */
+    private static final int ROW_CANDIDATES = 16, MATCH_THREADS = 128;
     /** facewise_iou's block: eight pairs of twelve faces. */
     private static final int FACEWISE_THREADS = 96;
     /** Blocks per SM for the face-wise IoU kernel (a grid-stride loop): as many as its shared memory lets in. */
@@ -64,7 +66,7 @@ public final class GpuRewardEngine implements RewardEngine {
     /** The GT kept on the device from the last detection call, and where it is in the arena. */
     private DetectionTruths resident;
     private Truths residentAt;
-    private final CUfunction prepareBoxes, candidatePairs, candidateIou, facewiseIou, detectionReward, groundingReward, numericReward,
+    private final CUfunction prepareBoxes, candidatePairs, candidateIou, separatePairs, facewiseIou, detectionReward, groundingReward, numericReward,
             batchMoments, groupAdvantages, lossStats, detokenize, readDetections, packPredictions;
     private final CUevent start = new CUevent(), stop = new CUevent();
     private float lastKernelMillis;
@@ -77,6 +79,7 @@ public final class GpuRewardEngine implements RewardEngine {
         prepareBoxes = cuda.function("prepare_boxes");
         candidatePairs = cuda.function("candidate_pairs");
         candidateIou = cuda.function("candidate_iou");
+        separatePairs = cuda.function("separate_pairs");
         facewiseIou = cuda.function("facewise_iou");
         detectionReward = cuda.function("detection_reward");
         groundingReward = cuda.function("grounding_reward");
@@ -305,25 +308,28 @@ public final class GpuRewardEngine implements RewardEngine {
         long oParts = arena.reserve(40L * b);
         long pairs = pairOff[b];
         int nPred = predOff[b], nGt = gtOff[b];
-        long maxPairsPerSample = 0, maxTiles = 0; // a tile: one row and 32 columns of a sample's IoU matrix
-        int maxGt = 0;
+        long maxTiles = 0, matchBytes = 0; // a tile: one row and 32 columns of a sample's IoU matrix
         for (int i = 0; i < b; i++) {
-            maxPairsPerSample = Math.max(maxPairsPerSample, pairOff[i + 1] - pairOff[i]);
-            maxTiles = Math.max(maxTiles, (long) (predOff[i + 1] - predOff[i]) * ceilDiv(gtOff[i + 1] - gtOff[i], 32));
-            maxGt = Math.max(maxGt, gtOff[i + 1] - gtOff[i]);
+            int np = predOff[i + 1] - predOff[i], ng = gtOff[i + 1] - gtOff[i];
+            maxTiles = Math.max(maxTiles, (long) np * ceilDiv(ng, 32));
+            matchBytes = Math.max(matchBytes, (long) np * (12 * ROW_CANDIDATES + 12) + ng); // MatchState.bytes
         }
-        // Device scratch: IoU matrix, prepared boxes, kinds, bounding spheres, the two work lists' counts and
-        // their shared region, used flags.
+        // Device scratch: IoU matrix, prepared boxes, kinds, bounding spheres, the two work lists' counts (and
+        // how many of list 1 separate_pairs kept), their shared region, the kept pairs of list 1 (32-bit
+        // positions), and the matching state of samples too big for shared memory.
+        if (pairs > 0xffffffffL) throw new IllegalArgumentException(pairs + " box pairs in one call; at most 2^32 - 1");
         long iou = arena.scratch(8 * pairs), predTable = arena.scratch(128L * nPred), gtTable = arena.scratch(128L * nGt);
         long predKind = arena.scratch(4L * nPred), gtKind = arena.scratch(4L * nGt);
-        long predSphere = arena.scratch(32L * nPred), gtSphere = arena.scratch(32L * nGt), workCount = arena.scratch(16);
-        long workPair = arena.scratch(8 * pairs), workBoxes = arena.scratch(8 * pairs), used = arena.scratch(nGt);
-        int shared = (int) Math.min(MAX_STAGED_BYTES, 8L * maxPairsPerSample + maxGt);
+        long predSphere = arena.scratch(32L * nPred), gtSphere = arena.scratch(32L * nGt), workCount = arena.scratch(24);
+        long workPair = arena.scratch(8 * pairs), workBoxes = arena.scratch(8 * pairs), kept = arena.scratch(4 * pairs);
+        long candValue = arena.scratch(8L * ROW_CANDIDATES * nPred), rowBest = arena.scratch(8L * nPred);
+        long candCol = arena.scratch(4L * ROW_CANDIDATES * nPred), rowCount = arena.scratch(4L * nPred), used = arena.scratch(nGt);
+        int shared = (int) Math.min(MAX_MATCH_SHARED_BYTES, matchBytes);
         final long tilesPerSample = maxTiles;
         run(uploadFrom, oParts, () -> {
             before.run();
             Pointer predBoxes = preds.boxesAt(arena), predLabels = preds.labelsAt(arena);
-            cuMemsetD8Async(arena.scratchAt(workCount), (byte) 0, 16, cuda.stream());
+            cuMemsetD8Async(arena.scratchAt(workCount), (byte) 0, 24, cuda.stream());
             cuda.launchGrid(prepareBoxes, Math.min(ceilDiv(Math.max(nPred, nGt), 128), 8L * cuda.multiprocessors()), 2, 128, 0,
                     nPred, predBoxes, arena.scratchAt(predTable), arena.scratchAt(predKind), arena.scratchAt(predSphere),
                     nGt, arena.at(gt.boxes()), arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(gtSphere));
@@ -339,13 +345,16 @@ public final class GpuRewardEngine implements RewardEngine {
             cuda.launchOnSide(candidateIou, Math.min(ceilDiv(pairs, 128), 4L * cuda.multiprocessors()), 128,
                     arena.scratchAt(workCount), arena.scratchAt(workPair), arena.scratchAt(workBoxes), arena.scratchAt(predTable),
                     arena.scratchAt(predKind), arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(iou));
+            cuda.launch(separatePairs, Math.min(ceilDiv(pairs, THREADS), 8L * cuda.multiprocessors()), THREADS, arena.scratchAt(workCount),
+                    arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable), arena.scratchAt(gtTable), arena.scratchAt(kept));
             cuda.launchGrid(facewiseIou, Math.min(ceilDiv(12 * pairs, FACEWISE_THREADS), FACEWISE_BLOCKS_PER_SM * cuda.multiprocessors()), 1,
-                    FACEWISE_THREADS, FACEWISE_SHARED_BYTES, arena.scratchAt(workCount), arena.scratchAt(workPair),
-                    arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable), arena.scratchAt(gtTable), arena.scratchAt(iou));
+                    FACEWISE_THREADS, FACEWISE_SHARED_BYTES, arena.scratchAt(workCount), arena.scratchAt(kept),
+                    arena.scratchAt(workPair), arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable), arena.scratchAt(gtTable), arena.scratchAt(iou));
             cuda.joinSide();
-            cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, 32, shared, b, arena.at(p.predOff()), arena.at(p.gtOff()),
-                    arena.at(p.pairOff()), arena.scratchAt(iou), arena.at(oThresholds), thresholds.length, arena.scratchAt(used), shared,
-                    arena.at(oParts));
+            cuda.launchGrid(detectionReward, Math.min(b, 65535), 1, MATCH_THREADS, shared, b, arena.at(p.predOff()),
+                    arena.at(p.gtOff()), arena.at(p.pairOff()), arena.scratchAt(iou), arena.at(oThresholds), thresholds.length, shared,
+                    arena.scratchAt(candValue), arena.scratchAt(rowBest), arena.scratchAt(candCol), arena.scratchAt(rowCount),
+                    arena.scratchAt(used), arena.at(oParts));
         });
         double[] matrix = null;
         if ((wantIou || cfg.matching() == RewardConfig.Matching.OPTIMAL) && pairs > 0) {

@@ -75,6 +75,19 @@ class GpuRewardEngineTest {
         preds.add(List.of(new LabeledBox("a", tilted), new LabeledBox("a", Box3D.of(1, 0, 0, 1, 1, 1)),
                 new LabeledBox("a", Box3D.of(0, 0, 0, 1, Double.NaN, 1)), new LabeledBox("a", Box3D.of(0, 0, 0, 0, 1, 1))));
         gts.add(List.of(new LabeledBox("a", tilted), new LabeledBox("a", Box3D.of(0, 0, 0, 1, 1, 1))));
+        // Crowds of equal GT boxes: rows with more candidates than the matching kernel keeps (24) and with
+        // fewer (6), ties everywhere.
+        for (int copies : new int[] {24, 6}) {
+            List<LabeledBox> crowd = new ArrayList<>(), guesses = new ArrayList<>();
+            for (int k = 0; k < copies; k++) crowd.add(new LabeledBox("a", tilted));
+            for (int k = 0; k < copies + 3; k++) guesses.add(new LabeledBox("a", k % 2 == 0 ? tilted : Box3D.of(0.35, 0.2, 1, 1, 2, 0.5, 0.4, 0.2, -0.1)));
+            preds.add(guesses);
+            gts.add(crowd);
+        }
+        // A sample whose matching state does not fit in shared memory (300 predictions).
+        var big = RandomDetections.generate(1, 300, 40, RandomDetections.Rotation.GENERAL, rnd.nextLong());
+        preds.addAll(big.predictions());
+        gts.addAll(big.truths());
         return new RandomDetections.Batch(preds, gts);
     }
 
@@ -101,14 +114,17 @@ class GpuRewardEngineTest {
     @Test
     void detectionRewardsEqualTheCpuReference() {
         needGpu();
-        for (RewardConfig.Matching matching : RewardConfig.Matching.values()) {
-            RewardConfig cfg = RewardConfig.defaults().withMatching(matching);
+        RewardConfig d = RewardConfig.defaults(), severalThresholds = new RewardConfig(d.formatWeight(), d.detectionIouWeight(),
+                d.detectionF1Weight(), List.of(0.5, 0.25, 0.75), RewardConfig.Matching.GREEDY, d.groundingFrameWeight(),
+                d.groundingIouWeight(), d.frameTolerance(), d.groundingConvention(), d.choiceWeight(), d.numericWeight(), d.mraThresholds());
+        for (RewardConfig cfg : List.of(d, d.withMatching(RewardConfig.Matching.OPTIMAL), severalThresholds)) {
+            RewardConfig.Matching matching = cfg.matching();
             var batch = mixedBatch(2);
             int b = batch.predictions().size();
             double[] format = new double[b];
             for (int i = 0; i < b; i++) format[i] = i % 2;
             GpuRewardEngine.DetectionOutput out;
-            try (GpuRewardEngine engine = matching == RewardConfig.Matching.GREEDY ? null : openWith(cfg)) {
+            try (GpuRewardEngine engine = cfg == d ? null : openWith(cfg)) {
                 out = (engine == null ? gpu : engine).detection(batch.predictions(), batch.truths(), format);
             }
             int nearThreshold = 0;
@@ -128,7 +144,7 @@ class GpuRewardEngineTest {
                 assertEquals(cpu.f1(), out.f1()[i], 1e-12, "f1 of sample " + i);
                 assertEquals(new rft3d.reward.DetectionTask(cfg).total(format[i], cpu), out.reward()[i], 2 * IOU_TOL, "reward of sample " + i);
             }
-            System.out.printf("[rft3d] detection (%s): %d samples, %d with an IoU within %.0e of a threshold%n", matching, b, nearThreshold, IOU_TOL);
+            System.out.printf("[rft3d] detection (%s, thresholds %s): %d samples, %d with an IoU within %.0e of a threshold%n", matching, cfg.f1Thresholds(), b, nearThreshold, IOU_TOL);
         }
     }
 
