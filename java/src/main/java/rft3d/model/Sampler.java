@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
@@ -35,10 +36,23 @@ public final class Sampler {
 
     private final VideoLM model;
     private final Tokenizer tokenizer;
+    /** Decoding steps between looks at whether every row has stopped: each look waits for the device. */
+    private final int stopCheckEvery;
 
+    /**
+     * On a GPU the sampled ids stay on the device until a batch is done, and whether all rows have stopped
+     * is asked every 8 steps (a host sync each time; at most 7 steps run past the last stop); on the CPU,
+     * where asking costs nothing, every step.
+     */
     public Sampler(VideoLM model, Tokenizer tokenizer) {
+        this(model, tokenizer, model.device().is_cuda() ? 8 : 1);
+    }
+
+    Sampler(VideoLM model, Tokenizer tokenizer, int stopCheckEvery) {
+        if (stopCheckEvery < 1) throw new IllegalArgumentException("stopCheckEvery must be >= 1");
         this.model = model;
         this.tokenizer = tokenizer;
+        this.stopCheckEvery = stopCheckEvery;
     }
 
     /**
@@ -100,26 +114,29 @@ public final class Sampler {
             VideoLM.KvCache cache = new VideoLM.KvCache();
             Tensor x = cat(new TensorVector(model.embedVideo(patchT, geometryT, frames), model.embedTokens(tokens)), 1);
             Tensor last = model.logits(model.decode(x, cache).select(1, -1)); // [b, V]: the head on the last position only
-            List<List<Integer>> out = new ArrayList<>();
-            boolean[] done = new boolean[b];
-            for (int i = 0; i < b; i++) out.add(new ArrayList<>());
+            // The ids stay on the device until the batch is done; rows that have stopped keep being sampled
+            // (their tokens are cut below).
+            Tensor stopped = zeros(new long[] {b}, new TensorOptions(kBool())).to(dev, kBool());
+            TensorVector steps = new TensorVector();
             int budget = Math.min(opt.maxNewTokens(), cfg.maxSequence() - vis - len);
             for (int step = 0; step < budget; step++) {
                 Tensor next = choose(last, opt);
-                long[] ids = new long[b];
-                next.to(new org.bytedeco.pytorch.Device("cpu"), kLong()).contiguous().data_ptr_long().get(ids);
-                boolean all = true;
-                for (int i = 0; i < b; i++) {
-                    if (done[i]) continue;
-                    out.get(i).add((int) ids[i]);
-                    done[i] = ids[i] == Tokenizer.EOS || ids[i] == tokenizer.answerClose();
-                    all &= done[i];
-                }
-                if (all || step + 1 == budget) break;
+                steps.push_back(next);
+                stopped = stopped.logical_or(next.eq(new Scalar(Tokenizer.EOS))).logical_or(next.eq(new Scalar(tokenizer.answerClose())));
+                if (step + 1 == budget || (step + 1) % stopCheckEvery == 0 && stopped.all(0).item_bool()) break;
                 last = model.logits(model.decode(model.embedTokens(next.reshape(b, 1)), cache)).select(1, 0);
             }
+            int t = (int) steps.size();
+            long[] ids = new long[b * t];
+            stack(steps, 1).to(new org.bytedeco.pytorch.Device("cpu"), kLong()).contiguous().data_ptr_long().get(ids);
             List<int[]> result = new ArrayList<>();
-            for (List<Integer> o : out) result.add(o.stream().mapToInt(Integer::intValue).toArray());
+            for (int i = 0; i < b; i++) { // each row up to its first stop token, included
+                int stop = 0;
+                while (stop < t && ids[i * t + stop] != Tokenizer.EOS && ids[i * t + stop] != tokenizer.answerClose()) stop++;
+                int[] row = new int[Math.min(t, stop + 1)];
+                for (int j = 0; j < row.length; j++) row[j] = (int) ids[i * t + j];
+                result.add(row);
+            }
             return result;
         }
     }

@@ -1,13 +1,18 @@
 package rft3d.model;
 
 import static org.bytedeco.pytorch.global.torch.manual_seed;
+import static org.bytedeco.pytorch.global.torch.randn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -34,5 +39,31 @@ class SamplerTest {
         for (int i = 0; i < expected.size(); i++) {
             for (int k = 0; k < 2; k++) assertArrayEquals(expected.get(i).get(k), each.get(i).get(k), "prompt " + i + ", completion " + k);
         }
+    }
+
+    @Test
+    void askingWhetherAllRowsStoppedEveryFewStepsGivesTheSameCompletions() {
+        manual_seed(5);
+        VideoLM model = new VideoLM(CheckpointTest.CFG);
+        try (NoGradGuard g = new NoGradGuard()) { // stop tokens likely enough that every row stops, at different steps
+            Tensor head = model.parameters().get("lm_head");
+            Tensor w = randn(head.size(0));
+            head.select(1, Tokenizer.EOS).copy_(w.mul(new Scalar(0.5)));
+            head.select(1, CheckpointTest.TOK.answerClose()).copy_(w.mul(new Scalar(-0.5)));
+        }
+        var sampled = new Sampler.Options(1.0, 1, 40);
+        VideoEncoding v = CheckpointTest.video(3);
+        int[] prompt = {Tokenizer.BOS, 5, 6};
+        manual_seed(11);
+        List<int[]> everyStep = new Sampler(model, CheckpointTest.TOK, 1).sample(v, prompt, 16, sampled);
+        manual_seed(11);
+        List<int[]> everyEighth = new Sampler(model, CheckpointTest.TOK, 8).sample(v, prompt, 16, sampled);
+        java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>();
+        for (int i = 0; i < everyStep.size(); i++) {
+            assertArrayEquals(everyStep.get(i), everyEighth.get(i), "completion " + i);
+            lengths.add(everyStep.get(i).length);
+        }
+        assertTrue(lengths.size() > 2 && lengths.last() < 40 && lengths.last() % 8 != 0,
+                "rows must stop at different steps, all before the budget and off a multiple of 8: " + lengths);
     }
 }
