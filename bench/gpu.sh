@@ -59,8 +59,8 @@ run() {
   local memcheck_rc=$?
   tail -n 3 "$OUT/memcheck.log"
 
-  echo "== Nsight Compute: time of each kernel (general-1024, third call)"
-  timeout 300 ncu --metrics gpu__time_duration.sum --launch-skip 10 --launch-count 5 \
+  echo "== Nsight Compute: time of each kernel (general-1024, third call: seven kernels a call)"
+  timeout 300 ncu --metrics gpu__time_duration.sum --launch-skip 14 --launch-count 7 \
       "$java" -cp "$cp" rft3d.bench.GpuBenchmark "$work/profile" --profile > "$OUT/ncu.log" 2>&1
   grep -E "^  [a-z_]+ \(|gpu__time_duration" "$OUT/ncu.log" | sed 's/,.*Context.*//' | tee "$OUT/kernels.txt"
   echo "== Nsight Compute: reading answers (third call from strings, then three from token ids)"

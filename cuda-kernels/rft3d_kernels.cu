@@ -89,17 +89,17 @@ struct TileWalk {
 };
 
 // Step 1 of the pairwise IoU: every pair gets IoU 0, except pairs that share a label and whose bounding
-// spheres meet: those go to one of two work lists of (pair index, prediction, GT box), list 1 for pairs
-// clipped face by face, list 0 for the others (aligned, yaw-only, nearly parallel faces). Both share one
+// spheres meet: those go to one of two work lists of (pair index, prediction, GT box), list 0 for upright
+// pairs (both boxes aligned or yaw-only), list 1 for the others (polyhedral; separate_pairs sorts them). Both share one
 // region of `capacity` entries (all the pairs): list 0 fills it from the front, list 1 from the back. Only a
 // few percent of pairs qualify; compacting them keeps every lane of step 2 busy. Each warp walks row tiles
 // (the GT side coalesced, the prediction's data one broadcast), 32 tiles a chunk; a thread keeps its hits
 // as bits and the block reserves its slots with one atomic per list and chunk: one per warp was a queue of
-// ~10^5 atomics on two addresses. Grid: y walks the samples, x the chunks of one sample. Block: 256 threads.
-extern "C" __global__ void __launch_bounds__(256) candidate_pairs(
-        int numSamples, const int* predOff, const int* gtOff, const long long* pairOff, const double* predTable,
-        const int* predKind, const double4_32a* predSphere, const int* predLabels, const double* gtTable, const int* gtKind,
-        const double4_32a* gtSphere, const int* gtLabels, double* iou, unsigned long long* workCount, long long* workPair,
+// ~10^5 atomics on two addresses. Grid: y walks the samples, x the chunks of one sample. Block: 256 threads,
+// at most 32 registers, so that eight blocks fit an SM and 1,024 samples run in one wave.
+extern "C" __global__ void __launch_bounds__(256, 8) candidate_pairs(
+        int numSamples, const int* predOff, const int* gtOff, const long long* pairOff, const int* predKind,
+        const double4_32a* predSphere, const int* predLabels, const int* gtKind, const double4_32a* gtSphere, const int* gtLabels, double* iou, unsigned long long* workCount, long long* workPair,
         int2* workBoxes, long long capacity) {
     __shared__ unsigned warpTotals[8];
     __shared__ unsigned long long base[2];
@@ -123,8 +123,8 @@ extern "C" __global__ void __launch_bounds__(256) candidate_pairs(
                 if (predLabels[p] != gtLabels[g] || pk == INVALID || gk == INVALID) continue;
                 double4_32a sp = predSphere[p], sg = gtSphere[g];
                 if (spheres_apart(sp.x, sp.y, sp.z, sp.w, sg.x, sg.y, sg.z, sg.w)) continue;  // cannot_touch, from the packed spheres
-                if (facewise_pair(predTable + (long long)PREPARED * p, pk, gtTable + (long long)PREPARED * g, gk)) faceBits |= 1u << it;
-                else otherBits |= 1u << it;
+                if (pk <= YAW_ONLY && gk <= YAW_ONLY) otherBits |= 1u << it;
+                else faceBits |= 1u << it;
             }
             // Block-wide exclusive scan of the per-thread counts, both lists packed in one word (each < 2^16).
             unsigned mine = (__popc(faceBits) << 16) | __popc(otherBits), incl = mine;
@@ -158,47 +158,69 @@ extern "C" __global__ void __launch_bounds__(256) candidate_pairs(
     }
 }
 
-// Step 2a: the exact IoU of each pair of work list 0 (DetectionMatcher.iouMatrix), a thread a pair. Item i
-// goes to block i % gridDim, so a short list is spread over all SMs: its nearly-parallel pairs take the
-// watertight clipper, whose 5 KB of local memory a thread only stays in L1 when few share an SM.
+// Step 2a: the exact IoU of each upright pair (work list 0: interval or rotated-rectangle overlaps), a
+// thread a pair.
 extern "C" __global__ void candidate_iou(const unsigned long long* workCount, const long long* workPair,
                                          const int2* workBoxes, const double* predTable, const int* predKind,
                                          const double* gtTable, const int* gtKind, double* iou) {
     unsigned long long n = workCount[0];
-    for (unsigned long long i = threadIdx.x * (unsigned long long)gridDim.x + blockIdx.x; i < n;
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < n;
          i += (unsigned long long)gridDim.x * blockDim.x) {
-        int2 pq = workBoxes[i];
-        iou[workPair[i]] = iou_prepared(predTable + (long long)PREPARED * pq.x, predKind[pq.x],
-                                        gtTable + (long long)PREPARED * pq.y, gtKind[pq.y]);
+        const int2 pq = workBoxes[i];
+        const double *a = predTable + (long long)PREPARED * pq.x, *b = gtTable + (long long)PREPARED * pq.y;
+        iou[workPair[i]] = iou_from_intersection(a, b, upright_intersection(a, predKind[pq.x], b, gtKind[pq.y]));
     }
 }
 
-// Step 2b: the pairs of work list 1 (from the back of the lists' region) that a separating axis does not
-// show apart, a thread a pair: their list positions go to `kept`, their count to workCount[2]; the others
-// (a quarter) keep their IoU of 0. Testing in candidate_pairs, where few lanes of a warp hold a candidate,
-// cost more than it saved (candidate_pairs 62 -> 317 us, facewise_iou 224 -> 174); so did testing in
-// facewise_iou's blocks between rounds of clipping (231 us). Warp-aggregated: one atomic a warp.
+// Step 2b: the polyhedral pairs (work list 1, from the back of the lists' region, n1 of them) sorted as
+// Iou3D.polyhedralIntersection sorts them, a thread a pair: apart by a separating axis (a quarter in a
+// scene: their IoU stays 0), with nearly parallel faces (their list positions go to the back of `kept`,
+// their count to workCount[3]), or clipped face by face (the front of `kept`, workCount[2]). Testing in
+// candidate_pairs, where few lanes of a warp hold a candidate, cost more than it saved (candidate_pairs
+// 62 -> 317 us for facewise_iou 224 -> 174); so did testing in facewise_iou's blocks between rounds of
+// clipping (231 us). Warp-aggregated: one atomic a warp and list.
 extern "C" __global__ void __launch_bounds__(256) separate_pairs(unsigned long long* workCount, const int2* workBoxes,
                                                                  long long capacity, const double* predTable, const double* gtTable,
                                                                  unsigned* kept) {
     const unsigned long long n = workCount[1];
     const int lane = threadIdx.x % 32;
+    const unsigned below = (1u << lane) - 1;
     for (unsigned long long base = (unsigned long long)blockIdx.x * blockDim.x; base < n; base += (unsigned long long)gridDim.x * blockDim.x) {
         const unsigned long long i = base + threadIdx.x;
-        bool keep = false;
+        bool facewise = false, watertight = false;
         if (i < n) {
             const int2 pq = workBoxes[capacity - 1 - (long long)i];
-            keep = !separated(predTable + (long long)PREPARED * pq.x, gtTable + (long long)PREPARED * pq.y);
+            const double *a = predTable + (long long)PREPARED * pq.x, *b = gtTable + (long long)PREPARED * pq.y;
+            if (!separated(a, b)) (nearly_parallel_faces(a, b) ? watertight : facewise) = true;
         }
-        const unsigned bits = __ballot_sync(FULL, keep);
-        unsigned long long first = 0;
-        if (lane == 0 && bits) first = atomicAdd(&workCount[2], (unsigned long long)__popc(bits));
-        first = __shfl_sync(FULL, first, 0);
-        if (keep) kept[first + __popc(bits & ((1u << lane) - 1))] = (unsigned)i;
+        const unsigned face = __ballot_sync(FULL, facewise), water = __ballot_sync(FULL, watertight);
+        unsigned long long firstFace = 0, firstWater = 0;
+        if (lane == 0 && face) firstFace = atomicAdd(&workCount[2], (unsigned long long)__popc(face));
+        if (lane == 0 && water) firstWater = atomicAdd(&workCount[3], (unsigned long long)__popc(water));
+        firstFace = __shfl_sync(FULL, firstFace, 0);
+        firstWater = __shfl_sync(FULL, firstWater, 0);
+        if (facewise) kept[firstFace + __popc(face & below)] = (unsigned)i;
+        if (watertight) kept[n - 1 - (firstWater + __popc(water & below))] = (unsigned)i;
     }
 }
 
-// Step 2c: the kept pairs of work list 1, twelve threads a pair and eight pairs a block of 96: thread
+// Step 2d: the kept pairs with nearly parallel faces (the back of `kept`), a thread a pair, by the watertight
+// clipper. Item i goes to block i % gridDim (blocks of 32): the clipper's 5 KB of local memory stays in L1
+// when few threads share an SM, and idle threads of wider blocks held registers facewise_iou could use.
+extern "C" __global__ void watertight_iou(const unsigned long long* workCount, const unsigned* kept, const long long* workPair,
+                                          const int2* workBoxes, long long capacity, const double* predTable,
+                                          const double* gtTable, double* iou) {
+    const unsigned long long n1 = workCount[1], n = workCount[3];
+    for (unsigned long long i = threadIdx.x * (unsigned long long)gridDim.x + blockIdx.x; i < n;
+         i += (unsigned long long)gridDim.x * blockDim.x) {
+        const long long at = capacity - 1 - (long long)kept[n1 - 1 - i];
+        const int2 pq = workBoxes[at];
+        const double *a = predTable + (long long)PREPARED * pq.x, *b = gtTable + (long long)PREPARED * pq.y;
+        iou[workPair[at]] = iou_from_intersection(a, b, watertight_intersection(a, b));
+    }
+}
+
+// Step 2c: the pairs kept for face-wise clipping (the front of `kept`), twelve threads a pair and eight pairs a block of 96: thread
 // 12 k + f clips face f of the prediction by the GT box (f < 6) or face f - 6 of the GT box by the
 // prediction, and the block sums each pair's twelve parts in Iou3D.facewiseIntersection's order.
 // Each thread's polygon buffers are a column of dynamic shared memory (40 doubles a thread): in local

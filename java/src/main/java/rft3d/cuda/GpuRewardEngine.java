@@ -66,7 +66,7 @@ public final class GpuRewardEngine implements RewardEngine {
     /** The GT kept on the device from the last detection call, and where it is in the arena. */
     private DetectionTruths resident;
     private Truths residentAt;
-    private final CUfunction prepareBoxes, candidatePairs, candidateIou, separatePairs, facewiseIou, detectionReward, groundingReward, numericReward,
+    private final CUfunction prepareBoxes, candidatePairs, candidateIou, separatePairs, watertightIou, facewiseIou, detectionReward, groundingReward, numericReward,
             batchMoments, groupAdvantages, lossStats, detokenize, readDetections, packPredictions;
     private final CUevent start = new CUevent(), stop = new CUevent();
     private float lastKernelMillis;
@@ -80,6 +80,7 @@ public final class GpuRewardEngine implements RewardEngine {
         candidatePairs = cuda.function("candidate_pairs");
         candidateIou = cuda.function("candidate_iou");
         separatePairs = cuda.function("separate_pairs");
+        watertightIou = cuda.function("watertight_iou");
         facewiseIou = cuda.function("facewise_iou");
         detectionReward = cuda.function("detection_reward");
         groundingReward = cuda.function("grounding_reward");
@@ -315,12 +316,12 @@ public final class GpuRewardEngine implements RewardEngine {
             matchBytes = Math.max(matchBytes, (long) np * (12 * ROW_CANDIDATES + 12) + ng); // MatchState.bytes
         }
         // Device scratch: IoU matrix, prepared boxes, kinds, bounding spheres, the two work lists' counts (and
-        // how many of list 1 separate_pairs kept), their shared region, the kept pairs of list 1 (32-bit
-        // positions), and the matching state of samples too big for shared memory.
+        // how many of list 1 separate_pairs kept for each clipper), their shared region, the kept pairs of
+        // list 1 (32-bit positions), and the matching state of samples too big for shared memory.
         if (pairs > 0xffffffffL) throw new IllegalArgumentException(pairs + " box pairs in one call; at most 2^32 - 1");
         long iou = arena.scratch(8 * pairs), predTable = arena.scratch(128L * nPred), gtTable = arena.scratch(128L * nGt);
         long predKind = arena.scratch(4L * nPred), gtKind = arena.scratch(4L * nGt);
-        long predSphere = arena.scratch(32L * nPred), gtSphere = arena.scratch(32L * nGt), workCount = arena.scratch(24);
+        long predSphere = arena.scratch(32L * nPred), gtSphere = arena.scratch(32L * nGt), workCount = arena.scratch(32);
         long workPair = arena.scratch(8 * pairs), workBoxes = arena.scratch(8 * pairs), kept = arena.scratch(4 * pairs);
         long candValue = arena.scratch(8L * ROW_CANDIDATES * nPred), rowBest = arena.scratch(8L * nPred);
         long candCol = arena.scratch(4L * ROW_CANDIDATES * nPred), rowCount = arena.scratch(4L * nPred), used = arena.scratch(nGt);
@@ -329,24 +330,29 @@ public final class GpuRewardEngine implements RewardEngine {
         run(uploadFrom, oParts, () -> {
             before.run();
             Pointer predBoxes = preds.boxesAt(arena), predLabels = preds.labelsAt(arena);
-            cuMemsetD8Async(arena.scratchAt(workCount), (byte) 0, 24, cuda.stream());
+            cuMemsetD8Async(arena.scratchAt(workCount), (byte) 0, 32, cuda.stream());
             cuda.launchGrid(prepareBoxes, Math.min(ceilDiv(Math.max(nPred, nGt), 128), 8L * cuda.multiprocessors()), 2, 128, 0,
                     nPred, predBoxes, arena.scratchAt(predTable), arena.scratchAt(predKind), arena.scratchAt(predSphere),
                     nGt, arena.at(gt.boxes()), arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(gtSphere));
             // A chunk of candidate_pairs is 32 tiles for each of its warps: THREADS tiles.
             cuda.launchGrid(candidatePairs, Math.min(ceilDiv(tilesPerSample, THREADS), 64), Math.min(b, 65535), THREADS, 0, b,
-                    arena.at(p.predOff()), arena.at(p.gtOff()), arena.at(p.pairOff()), arena.scratchAt(predTable), arena.scratchAt(predKind),
-                    arena.scratchAt(predSphere), predLabels, arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(gtSphere),
+                    arena.at(p.predOff()), arena.at(p.gtOff()), arena.at(p.pairOff()), arena.scratchAt(predKind),
+                    arena.scratchAt(predSphere), predLabels, arena.scratchAt(gtKind), arena.scratchAt(gtSphere),
                     arena.at(gt.labels()), arena.scratchAt(iou), arena.scratchAt(workCount), arena.scratchAt(workPair),
                     arena.scratchAt(workBoxes), pairs);
             // The lists' lengths stay on the device: the grids are sized for the worst case, kernels stop at the
-            // counts. List 0 (few pairs, but the watertight clipper's long latency) runs beside list 1.
+            // counts. The upright pairs, and then the pairs for the watertight clipper (few, but of long
+            // latency), run on the side stream beside the face-wise clipping.
             cuda.forkSide();
             cuda.launchOnSide(candidateIou, Math.min(ceilDiv(pairs, 128), 4L * cuda.multiprocessors()), 128,
                     arena.scratchAt(workCount), arena.scratchAt(workPair), arena.scratchAt(workBoxes), arena.scratchAt(predTable),
                     arena.scratchAt(predKind), arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(iou));
             cuda.launch(separatePairs, Math.min(ceilDiv(pairs, THREADS), 8L * cuda.multiprocessors()), THREADS, arena.scratchAt(workCount),
                     arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable), arena.scratchAt(gtTable), arena.scratchAt(kept));
+            cuda.forkSide();
+            cuda.launchOnSide(watertightIou, Math.min(ceilDiv(pairs, 32), 16L * cuda.multiprocessors()), 32, arena.scratchAt(workCount),
+                    arena.scratchAt(kept), arena.scratchAt(workPair), arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable),
+                    arena.scratchAt(gtTable), arena.scratchAt(iou));
             cuda.launchGrid(facewiseIou, Math.min(ceilDiv(12 * pairs, FACEWISE_THREADS), FACEWISE_BLOCKS_PER_SM * cuda.multiprocessors()), 1,
                     FACEWISE_THREADS, FACEWISE_SHARED_BYTES, arena.scratchAt(workCount), arena.scratchAt(kept),
                     arena.scratchAt(workPair), arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable), arena.scratchAt(gtTable), arena.scratchAt(iou));
