@@ -86,6 +86,21 @@ public final class PredictionSet {
         return s;
     }
 
+    /**
+     * Each prediction paired with the next sample's GT (the last with the first). Scored so, a model's answers
+     * lose what they owe to their own video and keep what they owe to the answer distribution: the floor
+     * that a model ignoring its video scores at either way.
+     */
+    public PredictionSet withNextTruths() {
+        PredictionSet s = new PredictionSet();
+        int n = samples.size();
+        for (int i = 0; i < n; i++) {
+            Sample mine = samples.get(i);
+            s.samples.add(new Sample(mine.id(), samples.get((i + 1) % n).gt(), mine.prediction()));
+        }
+        return s;
+    }
+
     public List<Sample> samples() {
         return samples;
     }

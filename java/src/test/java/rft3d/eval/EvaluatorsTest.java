@@ -45,6 +45,28 @@ class EvaluatorsTest {
     }
 
     @Test
+    void answersScoredAgainstAnotherScenesTruthShowWhatTheVideoAdds() throws Exception {
+        // Two scenes, each answered exactly (one object a line, as VG-LLM's reader wants): F1 1 against its
+        // own GT, 0 against the other scene's.
+        Path gt = write("gt.jsonl",
+                "{\"id\": \"a\", \"boxes\": [{\"label\": \"chair\", \"bbox_3d\": [0,0,0,1,1,1,0,0,0]}]}",
+                "{\"id\": \"b\", \"boxes\": [{\"label\": \"chair\", \"bbox_3d\": [5,0,0,1,1,1,0,0,0]}]}");
+        Path pred = write("pred.jsonl",
+                "{\"id\": \"a\", \"prediction\": \"<think>.</think><answer>[\\n{\\\"label\\\": \\\"chair\\\", \\\"bbox_3d\\\": [0,0,0,1,1,1,0,0,0]}\\n]</answer>\"}",
+                "{\"id\": \"b\", \"prediction\": \"<think>.</think><answer>[\\n{\\\"label\\\": \\\"chair\\\", \\\"bbox_3d\\\": [5,0,0,1,1,1,0,0,0]}\\n]</answer>\"}");
+        Map<String, Double> reads = Headline.of(Map.of("detection", PredictionSet.read(pred, gt)));
+        assertEquals(1.0, reads.get("det_f1@0.25"), 1e-12);
+        assertEquals(0.0, reads.get("det_f1@0.25_other_scene"), 1e-12);
+        // One answer for both scenes: what it scores does not depend on which scene it is scored against.
+        Path same = write("same.jsonl",
+                "{\"id\": \"a\", \"prediction\": \"<think>.</think><answer>[\\n{\\\"label\\\": \\\"chair\\\", \\\"bbox_3d\\\": [0,0,0,1,1,1,0,0,0]}\\n]</answer>\"}",
+                "{\"id\": \"b\", \"prediction\": \"<think>.</think><answer>[\\n{\\\"label\\\": \\\"chair\\\", \\\"bbox_3d\\\": [0,0,0,1,1,1,0,0,0]}\\n]</answer>\"}");
+        Map<String, Double> ignores = Headline.of(Map.of("detection", PredictionSet.read(same, gt)));
+        assertEquals(0.5, ignores.get("det_f1@0.25"), 1e-12);
+        assertEquals(ignores.get("det_f1@0.25"), ignores.get("det_f1@0.25_other_scene"), 1e-12);
+    }
+
+    @Test
     void theBootstrapStandardErrorOfAnAccuracyIsTheBinomialOne() throws Exception {
         // 400 multiple-choice questions, 100 answered right: accuracy 0.25, SE sqrt(0.25 * 0.75 / 400) = 0.0217.
         List<String> gt = new java.util.ArrayList<>(), pred = new java.util.ArrayList<>();
