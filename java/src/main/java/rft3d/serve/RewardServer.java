@@ -230,9 +230,12 @@ public final class RewardServer implements AutoCloseable {
         if (!req.method().equals(method)) throw new HttpError(405, null, "use " + method);
     }
 
+    /** Request bodies of 64 KB and more are read on all cores. */
+    private static final ParallelJsonReader READER = new ParallelJsonReader(MAPPER, 64, 1 << 16);
+
     private static JsonNode readJson(byte[] body) throws HttpError {
         try {
-            JsonNode node = MAPPER.readTree(body);
+            JsonNode node = READER.read(body);
             if (node == null || !node.isObject()) throw new HttpError(400, null, "body must be a JSON object");
             return node;
         } catch (StreamConstraintsException e) {
@@ -278,7 +281,7 @@ public final class RewardServer implements AutoCloseable {
         for (int i = 0; i < completions.size(); i++) {
             String c = completions.get(i);
             long brackets = 0;
-            for (int k = 0; k < c.length(); k++) if (c.charAt(k) == '[') brackets++;
+            for (int k = c.indexOf('['); k >= 0; k = c.indexOf('[', k + 1)) brackets++;
             pairs += Math.min(brackets, AnswerParser.MAX_BOXES) * (long) gts.get(i).path("boxes").size();
         }
         if (pairs > cfg.maxPairs()) {
