@@ -204,7 +204,7 @@ extern "C" __global__ void __launch_bounds__(256) separate_pairs(unsigned long l
     }
 }
 
-// Step 2d: the kept pairs with nearly parallel faces (the back of `kept`), a thread a pair, by the watertight
+// Step 2c: the kept pairs with nearly parallel faces (the back of `kept`), a thread a pair, by the watertight
 // clipper. Item i goes to block i % gridDim (blocks of 32): the clipper's 5 KB of local memory stays in L1
 // when few threads share an SM, and idle threads of wider blocks held registers facewise_iou could use.
 extern "C" __global__ void watertight_iou(const unsigned long long* workCount, const unsigned* kept, const long long* workPair,
@@ -220,9 +220,10 @@ extern "C" __global__ void watertight_iou(const unsigned long long* workCount, c
     }
 }
 
-// Step 2c: the pairs kept for face-wise clipping (the front of `kept`), twelve threads a pair and eight pairs a block of 96: thread
-// 12 k + f clips face f of the prediction by the GT box (f < 6) or face f - 6 of the GT box by the
-// prediction, and the block sums each pair's twelve parts in Iou3D.facewiseIntersection's order.
+// Step 2d: the pairs kept for face-wise clipping (the front of `kept`), twelve threads a pair and eight
+// pairs a block of 96: thread 12 k + f clips face f of the prediction by the GT box (f < 6) or face f - 6 of
+// the GT box by the prediction, and the block sums each pair's twelve parts in Iou3D.facewiseIntersection's
+// order.
 // Each thread's polygon buffers are a column of dynamic shared memory (40 doubles a thread): in local
 // memory, lanes at different vertices were a scattered access each, and L1 bandwidth bound the kernel.
 // (Skipping the planes that do not cut a face, and queueing only the faces that need clipping, were
