@@ -255,14 +255,44 @@ __device__ inline double facewise_intersection(const double* a, const double* b)
     return fmax(0.0, v6 / 6);
 }
 
-// A clipped by B's half-spaces as a closed polyhedron, caps built from the cut points; volume by the
-// divergence theorem (Iou3D.watertightIntersection).
-__device__ inline double watertight_intersection(const double* a, const double* b) {
-    double planes[6][4];
-    box_planes(b, a, planes);
-    double tol = ROUNDING_EPS * pair_scale(a, b);
-    double v[MAX_FACES][MAX_VERTS][3];
-    int count[MAX_FACES];
+// One face's polygon (n vertices) clipped by plane h, Iou3D.watertightIntersection's inner loop line for line:
+// the kept part to out (its vertex count returned, at most 2 n), and the indices in out of the points where
+// edges cross the plane, in edge order, to crossAt (their number to crossings).
+__device__ inline int clip_polygon(const double (*poly)[3], int n, const double* h, double tol, double (*out)[3], int* crossAt,
+                                   int& crossings) {
+    int m = 0;
+    crossings = 0;
+    for (int i = 0; i < n; i++) {
+        const double* p = poly[i];
+        const double* q = poly[(i + 1) % n];
+        double dp = plane_distance(h, p, tol), dq = plane_distance(h, q, tol);
+        if (dp <= 0) { out[m][0] = p[0]; out[m][1] = p[1]; out[m][2] = p[2]; m++; }
+        if ((dp <= 0) != (dq <= 0)) {
+            edge_crossing(p, dp, q, dq, out[m]);
+            crossAt[crossings++] = m;
+            m++;
+        }
+    }
+    return m;
+}
+
+// Six times the volume of a closed polyhedron given as faces (divergence theorem, fans from each face's first
+// vertex), summed in face order.
+__device__ inline double faces_volume6(const double (*v)[MAX_VERTS][3], const int* count, int faces) {
+    double v6 = 0;
+    for (int f = 0; f < faces; f++) {
+        const double* p0 = v[f][0];
+        for (int i = 1; i + 1 < count[f]; i++) {
+            const double *p1 = v[f][i], *p2 = v[f][i + 1];
+            v6 += p0[0] * (p1[1] * p2[2] - p1[2] * p2[1]) - p0[1] * (p1[0] * p2[2] - p1[2] * p2[0]) +
+                  p0[2] * (p1[0] * p2[1] - p1[1] * p2[0]);
+        }
+    }
+    return v6;
+}
+
+// A's six faces, corners relative to A's centre, as the watertight clipper starts from them.
+__device__ inline void box_faces(const double* a, double (*v)[MAX_VERTS][3], int* count) {
     double ca[8][3];
     box_corners(a, a, ca);
     for (int f = 0; f < 6; f++) {
@@ -270,25 +300,28 @@ __device__ inline double watertight_intersection(const double* a, const double* 
             for (int k = 0; k < 3; k++) v[f][i][k] = ca[FACES[f][i]][k];
         count[f] = 4;
     }
+}
+
+// A clipped by B's half-spaces as a closed polyhedron, caps built from the cut points; volume by the
+// divergence theorem (Iou3D.watertightIntersection). One thread; watertight_intersection_warp below is the
+// same with a warp's lanes clipping the faces.
+__device__ inline double watertight_intersection(const double* a, const double* b) {
+    double planes[6][4];
+    box_planes(b, a, planes);
+    double tol = ROUNDING_EPS * pair_scale(a, b);
+    double v[MAX_FACES][MAX_VERTS][3];
+    int count[MAX_FACES];
+    box_faces(a, v, count);
     int faces = 6;
     double tmp[2 * MAX_VERTS][3];
     double cap[2 * MAX_FACES][3];
+    int crossAt[2 * MAX_VERTS], crossings;
     for (int hp = 0; hp < 6; hp++) {
         const double* h = planes[hp];
         int capCount = 0, kept = 0;
         for (int f = 0; f < faces; f++) {
-            int n = count[f], m = 0;
-            for (int i = 0; i < n; i++) {
-                const double* p = v[f][i];
-                const double* q = v[f][(i + 1) % n];
-                double dp = plane_distance(h, p, tol), dq = plane_distance(h, q, tol);
-                if (dp <= 0) { tmp[m][0] = p[0]; tmp[m][1] = p[1]; tmp[m][2] = p[2]; m++; }
-                if ((dp <= 0) != (dq <= 0)) {
-                    edge_crossing(p, dp, q, dq, tmp[m]);
-                    capCount = add_cap_point(cap, capCount, tmp[m]);
-                    m++;
-                }
-            }
+            int m = clip_polygon(v[f], count[f], h, tol, tmp, crossAt, crossings);
+            for (int c = 0; c < crossings; c++) capCount = add_cap_point(cap, capCount, tmp[crossAt[c]]);
             if (m >= 3) {
                 if (m > MAX_VERTS) m = MAX_VERTS;
                 for (int i = 0; i < m; i++)
@@ -303,16 +336,66 @@ __device__ inline double watertight_intersection(const double* a, const double* 
             faces++;
         }
     }
-    double v6 = 0;
-    for (int f = 0; f < faces; f++) {
-        const double* p0 = v[f][0];
-        for (int i = 1; i + 1 < count[f]; i++) {
-            const double *p1 = v[f][i], *p2 = v[f][i + 1];
-            v6 += p0[0] * (p1[1] * p2[2] - p1[2] * p2[1]) - p0[1] * (p1[0] * p2[2] - p1[2] * p2[0]) +
-                  p0[2] * (p1[0] * p2[1] - p1[1] * p2[0]);
-        }
+    return fmax(0.0, faces_volume6(v, count, faces) / 6);
+}
+
+// watertight_intersection_warp's state, in shared memory: the polyhedron's faces, each face's clipped
+// polygon and crossings, the cap.
+struct WatertightState {
+    double planes[6][4], tol;
+    double v[MAX_FACES][MAX_VERTS][3];
+    double out[MAX_FACES][2 * MAX_VERTS][3];
+    double cap[2 * MAX_FACES][3];
+    int count[MAX_FACES], m[MAX_FACES], crossings[MAX_FACES], crossAt[MAX_FACES][2 * MAX_VERTS], keptAt[MAX_FACES];
+    int faces, kept, capCount;
+};
+
+// watertight_intersection by a whole warp: lane f clips face f, lane 0 gathers the cap's points in face order
+// and builds the cap, so every number is the one-thread version's. A pair alone took ~130 us on one thread
+// (a long chain of dependent steps), and the face-wise clipping waited for its few pairs.
+__device__ inline double watertight_intersection_warp(const double* a, const double* b, WatertightState& s) {
+    const int lane = threadIdx.x % 32;
+    if (lane == 0) {
+        box_planes(b, a, s.planes);
+        s.tol = ROUNDING_EPS * pair_scale(a, b);
+        box_faces(a, s.v, s.count);
+        s.faces = 6;
     }
-    return fmax(0.0, v6 / 6);
+    __syncwarp();
+    for (int hp = 0; hp < 6; hp++) {
+        const int faces = s.faces;
+        if (lane < faces) s.m[lane] = clip_polygon(s.v[lane], s.count[lane], s.planes[hp], s.tol, s.out[lane], s.crossAt[lane], s.crossings[lane]);
+        __syncwarp();
+        if (lane == 0) {
+            int capCount = 0, kept = 0;
+            for (int f = 0; f < faces; f++) {
+                for (int c = 0; c < s.crossings[f]; c++) capCount = add_cap_point(s.cap, capCount, s.out[f][s.crossAt[f][c]]);
+                s.keptAt[f] = s.m[f] >= 3 ? kept++ : -1;
+            }
+            s.capCount = capCount;
+            s.kept = kept;
+        }
+        __syncwarp();
+        if (lane < faces && s.keptAt[lane] >= 0) {  // kept faces move down, from their clipped copies
+            const int m = s.m[lane] > MAX_VERTS ? MAX_VERTS : s.m[lane], to = s.keptAt[lane];
+            for (int i = 0; i < m; i++)
+                for (int k = 0; k < 3; k++) s.v[to][i][k] = s.out[lane][i][k];
+            s.count[to] = m;
+        }
+        __syncwarp();
+        if (s.kept == 0) return 0;
+        if (lane == 0) {
+            int f = s.kept;
+            if (s.capCount >= 3) {
+                s.count[f] = order_around(s.cap, s.capCount, s.planes[hp], s.v[f]);
+                f++;
+            }
+            s.faces = f;
+        }
+        __syncwarp();
+    }
+    double v6 = lane == 0 ? faces_volume6(s.v, s.count, s.faces) : 0;
+    return fmax(0.0, __shfl_sync(0xffffffffu, v6, 0) / 6);
 }
 
 constexpr double SEPARATION_EPS = 1e-9;  // Iou3D.SEPARATION_EPS

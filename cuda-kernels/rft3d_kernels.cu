@@ -174,49 +174,50 @@ extern "C" __global__ void candidate_iou(const unsigned long long* workCount, co
 
 // Step 2b: the polyhedral pairs (work list 1, from the back of the lists' region, n1 of them) sorted as
 // Iou3D.polyhedralIntersection sorts them, a thread a pair: apart by a separating axis (a quarter in a
-// scene: their IoU stays 0), with nearly parallel faces (their list positions go to the back of `kept`,
-// their count to workCount[3]), or clipped face by face (the front of `kept`, workCount[2]). Testing in
+// scene: their IoU stays 0), with nearly parallel faces (their list positions go to `watertight`, their
+// count to workCount[3]), or clipped face by face (to `kept`, workCount[2]). Testing in
 // candidate_pairs, where few lanes of a warp hold a candidate, cost more than it saved (candidate_pairs
 // 62 -> 317 us for facewise_iou 224 -> 174); so did testing in facewise_iou's blocks between rounds of
 // clipping (231 us). Warp-aggregated: one atomic a warp and list.
 extern "C" __global__ void __launch_bounds__(256) separate_pairs(unsigned long long* workCount, const int2* workBoxes,
                                                                  long long capacity, const double* predTable, const double* gtTable,
-                                                                 unsigned* kept) {
+                                                                 unsigned* kept, unsigned* watertight) {
     const unsigned long long n = workCount[1];
     const int lane = threadIdx.x % 32;
     const unsigned below = (1u << lane) - 1;
     for (unsigned long long base = (unsigned long long)blockIdx.x * blockDim.x; base < n; base += (unsigned long long)gridDim.x * blockDim.x) {
         const unsigned long long i = base + threadIdx.x;
-        bool facewise = false, watertight = false;
+        bool facewise = false, parallel = false;
         if (i < n) {
             const int2 pq = workBoxes[capacity - 1 - (long long)i];
             const double *a = predTable + (long long)PREPARED * pq.x, *b = gtTable + (long long)PREPARED * pq.y;
-            if (!separated(a, b)) (nearly_parallel_faces(a, b) ? watertight : facewise) = true;
+            if (!separated(a, b)) (nearly_parallel_faces(a, b) ? parallel : facewise) = true;
         }
-        const unsigned face = __ballot_sync(FULL, facewise), water = __ballot_sync(FULL, watertight);
+        const unsigned face = __ballot_sync(FULL, facewise), water = __ballot_sync(FULL, parallel);
         unsigned long long firstFace = 0, firstWater = 0;
         if (lane == 0 && face) firstFace = atomicAdd(&workCount[2], (unsigned long long)__popc(face));
         if (lane == 0 && water) firstWater = atomicAdd(&workCount[3], (unsigned long long)__popc(water));
         firstFace = __shfl_sync(FULL, firstFace, 0);
         firstWater = __shfl_sync(FULL, firstWater, 0);
         if (facewise) kept[firstFace + __popc(face & below)] = (unsigned)i;
-        if (watertight) kept[n - 1 - (firstWater + __popc(water & below))] = (unsigned)i;
+        if (parallel) watertight[firstWater + __popc(water & below)] = (unsigned)i;
     }
 }
 
-// Step 2c: the kept pairs with nearly parallel faces (the back of `kept`), a thread a pair, by the watertight
-// clipper. Item i goes to block i % gridDim (blocks of 32): the clipper's 5 KB of local memory stays in L1
-// when few threads share an SM, and idle threads of wider blocks held registers facewise_iou could use.
-extern "C" __global__ void watertight_iou(const unsigned long long* workCount, const unsigned* kept, const long long* workPair,
-                                          const int2* workBoxes, long long capacity, const double* predTable,
-                                          const double* gtTable, double* iou) {
-    const unsigned long long n1 = workCount[1], n = workCount[3];
-    for (unsigned long long i = threadIdx.x * (unsigned long long)gridDim.x + blockIdx.x; i < n;
-         i += (unsigned long long)gridDim.x * blockDim.x) {
-        const long long at = capacity - 1 - (long long)kept[n1 - 1 - i];
+// Step 2c: the kept pairs with nearly parallel faces, a warp a pair (watertight_intersection_warp, its
+// state in shared memory), on the side stream beside the face-wise clipping.
+extern "C" __global__ void __launch_bounds__(32) watertight_iou(const unsigned long long* workCount, const unsigned* watertight,
+                                                               const long long* workPair, const int2* workBoxes, long long capacity,
+                                                               const double* predTable, const double* gtTable, double* iou) {
+    __shared__ WatertightState state;
+    const unsigned long long n = workCount[3];
+    for (unsigned long long i = blockIdx.x; i < n; i += gridDim.x) {
+        const long long at = capacity - 1 - (long long)watertight[i];
         const int2 pq = workBoxes[at];
         const double *a = predTable + (long long)PREPARED * pq.x, *b = gtTable + (long long)PREPARED * pq.y;
-        iou[workPair[at]] = iou_from_intersection(a, b, watertight_intersection(a, b));
+        const double inter = watertight_intersection_warp(a, b, state);
+        if (threadIdx.x == 0) iou[workPair[at]] = iou_from_intersection(a, b, inter);
+        __syncwarp();  // the state is rewritten for the next pair
     }
 }
 

@@ -316,13 +316,15 @@ public final class GpuRewardEngine implements RewardEngine {
             matchBytes = Math.max(matchBytes, (long) np * (12 * ROW_CANDIDATES + 12) + ng); // MatchState.bytes
         }
         // Device scratch: IoU matrix, prepared boxes, kinds, bounding spheres, the two work lists' counts (and
-        // how many of list 1 separate_pairs kept for each clipper), their shared region, the kept pairs of
-        // list 1 (32-bit positions), and the matching state of samples too big for shared memory.
+        // how many of list 1 separate_pairs kept for each clipper), their shared region, the list-1 positions
+        // (32-bit) kept for the face-wise and for the watertight clipper, and the matching state of samples
+        // too big for shared memory.
         if (pairs > 0xffffffffL) throw new IllegalArgumentException(pairs + " box pairs in one call; at most 2^32 - 1");
         long iou = arena.scratch(8 * pairs), predTable = arena.scratch(128L * nPred), gtTable = arena.scratch(128L * nGt);
         long predKind = arena.scratch(4L * nPred), gtKind = arena.scratch(4L * nGt);
         long predSphere = arena.scratch(32L * nPred), gtSphere = arena.scratch(32L * nGt), workCount = arena.scratch(32);
         long workPair = arena.scratch(8 * pairs), workBoxes = arena.scratch(8 * pairs), kept = arena.scratch(4 * pairs);
+        long watertight = arena.scratch(4 * pairs);
         long candValue = arena.scratch(8L * ROW_CANDIDATES * nPred), rowBest = arena.scratch(8L * nPred);
         long candCol = arena.scratch(4L * ROW_CANDIDATES * nPred), rowCount = arena.scratch(4L * nPred), used = arena.scratch(nGt);
         int shared = (int) Math.min(MAX_MATCH_SHARED_BYTES, matchBytes);
@@ -341,17 +343,18 @@ public final class GpuRewardEngine implements RewardEngine {
                     arena.at(gt.labels()), arena.scratchAt(iou), arena.scratchAt(workCount), arena.scratchAt(workPair),
                     arena.scratchAt(workBoxes), pairs);
             // The lists' lengths stay on the device: the grids are sized for the worst case, kernels stop at the
-            // counts. The upright pairs, and then the pairs for the watertight clipper (few, but of long
-            // latency), run on the side stream beside the face-wise clipping.
+            // counts. The upright pairs, and then the pairs for the watertight clipper (few, a warp each), run
+            // on the side stream beside the face-wise clipping.
             cuda.forkSide();
             cuda.launchOnSide(candidateIou, Math.min(ceilDiv(pairs, 128), 4L * cuda.multiprocessors()), 128,
                     arena.scratchAt(workCount), arena.scratchAt(workPair), arena.scratchAt(workBoxes), arena.scratchAt(predTable),
                     arena.scratchAt(predKind), arena.scratchAt(gtTable), arena.scratchAt(gtKind), arena.scratchAt(iou));
             cuda.launch(separatePairs, Math.min(ceilDiv(pairs, THREADS), 8L * cuda.multiprocessors()), THREADS, arena.scratchAt(workCount),
-                    arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable), arena.scratchAt(gtTable), arena.scratchAt(kept));
+                    arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable), arena.scratchAt(gtTable), arena.scratchAt(kept),
+                    arena.scratchAt(watertight));
             cuda.forkSide();
-            cuda.launchOnSide(watertightIou, Math.min(ceilDiv(pairs, 32), 16L * cuda.multiprocessors()), 32, arena.scratchAt(workCount),
-                    arena.scratchAt(kept), arena.scratchAt(workPair), arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable),
+            cuda.launchOnSide(watertightIou, Math.min(pairs, 4L * cuda.multiprocessors()), 32, arena.scratchAt(workCount),
+                    arena.scratchAt(watertight), arena.scratchAt(workPair), arena.scratchAt(workBoxes), pairs, arena.scratchAt(predTable),
                     arena.scratchAt(gtTable), arena.scratchAt(iou));
             cuda.launchGrid(facewiseIou, Math.min(ceilDiv(12 * pairs, FACEWISE_THREADS), FACEWISE_BLOCKS_PER_SM * cuda.multiprocessors()), 1,
                     FACEWISE_THREADS, FACEWISE_SHARED_BYTES, arena.scratchAt(workCount), arena.scratchAt(kept),
