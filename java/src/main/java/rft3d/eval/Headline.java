@@ -17,10 +17,10 @@ public final class Headline {
         Map<String, Double> m = new LinkedHashMap<>();
         if (sets.containsKey("detection")) {
             Map<String, Object> r = DetectionEvaluator.evaluate(sets.get("detection"));
-            m.put("det_f1@0.25", f1(r));
-            m.put("det_f1@0.5", (Double) ((Map<?, ?>) r.get("overall")).get("f1@0.5"));
+            m.put("det_f1@0.25", overall(r, "f1@0.25"));
+            m.put("det_f1@0.5", overall(r, "f1@0.5"));
             m.put("det_cate8_f1@0.25", (Double) ((Map<?, ?>) ((Map<?, ?>) r.get("splits")).get("cate8")).get("f1@0.25"));
-            m.put("det_f1@0.25_other_scene", f1(DetectionEvaluator.evaluate(sets.get("detection").withNextTruths())));
+            m.put("det_f1@0.25_other_scene", overall(DetectionEvaluator.evaluate(sets.get("detection").withNextTruths()), "f1@0.25"));
         }
         if (sets.containsKey("grounding")) {
             Map<String, Object> r = GroundingEvaluator.evaluate(sets.get("grounding"));
@@ -35,7 +35,8 @@ public final class Headline {
         return m;
     }
 
-    private static Double f1(Map<String, Object> detection) {
-        return (Double) ((Map<?, ?>) detection.get("overall")).get("f1@0.25");
+    /** A figure of a detection report's "overall" section. */
+    private static Double overall(Map<String, Object> detection, String key) {
+        return (Double) ((Map<?, ?>) detection.get("overall")).get(key);
     }
 }
