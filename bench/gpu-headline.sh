@@ -10,17 +10,24 @@
 #       from the checkpoint carried in .device-ckpt/final: GRPO vs equal-time continued SFT
 #       (bench/headline.sh with bench/configs/gpu-headline-arms.json; SFT_RATE defaults to the 0.0275 s/step
 #       measured on the H100), per seed; logs, predictions to $OUT/arms.tgz.
+#   bash bench/gpu-headline.sh grpo OVERRIDE SEED:SECONDS...
+#       GRPO arms only, from .device-ckpt/final, with the JSON OVERRIDE merged into gpu-headline-arms.json and
+#       grpo.max_seconds set per seed to SECONDS (the training time of that seed's continued-SFT arm, run
+#       before), each evaluated greedily; logs, metrics and predictions to $OUT/grpo.tgz. Pair them with
+#       the SFT arms' predictions through ./rft compare. TAG (default grpo) names the run folder and archive,
+#       so one call can try several settings.
 #   bash bench/gpu-headline.sh throughput
 #       bench/configs/gpu-throughput.json (the embedded default of 2026-11-25 on cuda): SFT tokens/s and GRPO
 #       rollouts/s to set beside ./rft run --config bench/configs/cpu-throughput.json on 2 cores; to $OUT/throughput.tgz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case ${1:-} in sft|arms|throughput) ;; *) sed -n 2,15p "$0"; exit 2 ;; esac
+case ${1:-} in sft|arms|grpo|throughput) ;; *) sed -n 2,21p "$0"; exit 2 ;; esac
 export RFT="bash .device-train/run.sh"
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/device.txt"
 cfg=bench/configs/gpu-headline.json
-[[ ${1:-} == throughput ]] || $RFT gen-data --config $cfg 2>&1 | tail -1 | tee "$OUT/data.txt"
+# The data are the same for every call (generated from the config's seed): made once per machine.
+[[ ${1:-} == throughput || -f /tmp/rft-hl-data/eval.jsonl ]] || $RFT gen-data --config $cfg 2>&1 | tail -1 | tee "$OUT/data.txt"
 case $1 in
   sft)
     python3 bench/config-with.py $cfg "{\"sft\": {\"steps\": ${2:-16000}}}" > /tmp/hl.json
@@ -29,6 +36,21 @@ case $1 in
     $RFT predict --ckpt /tmp/rft-hl/sft/final --config /tmp/hl.json > "$OUT/sft-eval.md" 2>&1; grep '^|' "$OUT/sft-eval.md"
     # One archive: the device tool brings back only a few files a call.
     tar czf "$OUT/sft.tgz" -C /tmp rft-hl/sft/final rft-hl/sft/metrics.jsonl rft-hl/sft/sft_curves.png rft-hl/predict_eval hl.json
+    ;;
+  grpo)
+    override=$2; shift 2
+    tag=${TAG:-grpo} root=/tmp/rft-hl-${TAG:-grpo}; mkdir -p $root
+    printf 'seed\tsteps\tseconds\tbudget\n' > $root/summary.tsv
+    for pair in "$@"; do
+      seed=${pair%%:*} budget=${pair#*:} g=$root/grpo-${pair%%:*}
+      python3 bench/config-with.py bench/configs/gpu-headline-arms.json "$override" > /tmp/g.json
+      python3 bench/config-with.py /tmp/g.json "{\"seed\": $seed, \"out\": \"$g\", \"grpo\": {\"steps\": 100000, \"max_seconds\": $budget}}" > $g.json
+      $RFT train-grpo --init .device-ckpt/final --config $g.json > $g.log 2>&1 || { tail -20 $g.log; exit 1; }
+      python3 -c "import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; print(sys.argv[2], r['step'], round(r['elapsed_s'], 1), sys.argv[3], sep='\t')" \
+        $g/grpo/metrics.jsonl $seed $budget | tee -a $root/summary.tsv
+      $RFT predict --ckpt $g/grpo/final --config $g.json --out $g/eval > $g.eval.md 2>&1; grep '^| /' $g.eval.md | cut -c1-160
+    done
+    ( cd $root && tar czf "$OUT/$tag.tgz" --exclude='*.safetensors' . )
     ;;
   throughput)
     $RFT run --config bench/configs/gpu-throughput.json > "$OUT/throughput.log" 2>&1

@@ -75,6 +75,12 @@ public record RewardConfig(double formatWeight,
                 groundingFrameWeight, groundingIouWeight, frameTolerance, groundingConvention, choiceWeight, numericWeight, mraThresholds);
     }
 
+    /** A copy with another weight of the detection reward's mean best IoU. */
+    public RewardConfig withDetectionIouWeight(double w) {
+        return new RewardConfig(formatWeight, w, detectionF1Weight, f1Thresholds, matching,
+                groundingFrameWeight, groundingIouWeight, frameTolerance, groundingConvention, choiceWeight, numericWeight, mraThresholds);
+    }
+
     /** A copy with another grounding convention. */
     public RewardConfig withGroundingConvention(GroundingConvention c) {
         return new RewardConfig(formatWeight, detectionIouWeight, detectionF1Weight, f1Thresholds, matching,

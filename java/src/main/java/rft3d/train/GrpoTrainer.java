@@ -49,6 +49,7 @@ public final class GrpoTrainer {
         List<String> pieces = ws.tokenizer.decodedPieces();
         Sampler.Options sampling = new Sampler.Options(c.temperature(), c.topP(), c.maxNewTokens());
         PolicyLoss.Aggregation aggregation = PolicyLoss.Aggregation.parse(c.lossAggregation());
+        int stepsDone = steps;
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
             long t0 = System.nanoTime();
             long rolloutsDone = 0;
@@ -148,7 +149,9 @@ public final class GrpoTrainer {
 
                 // Statistics of the last update's ratios (all 1 with one update per batch: on-policy).
                 LossStats stats = lossStats(lastLp, oldLp, refLp, masks, adv, micros, c);
-                if ((step + 1) % ws.cfg.logEvery() == 0 || step + 1 == steps || step == stage.startStep) {
+                double secs = (System.nanoTime() - t0) / 1e9;
+                boolean outOfTime = c.maxSeconds() > 0 && secs >= c.maxSeconds() && step + 1 < steps;
+                if ((step + 1) % ws.cfg.logEvery() == 0 || step + 1 == steps || step == stage.startStep || outOfTime) {
                     double mean = 0, sq = 0;
                     for (double t : totals) mean += t / totals.length;
                     for (double t : totals) sq += (t - mean) * (t - mean) / totals.length;
@@ -162,7 +165,6 @@ public final class GrpoTrainer {
                     m.put("loss", lossSum / c.updatesPerBatch());
                     m.put("completion_len", (double) generated / rollouts.size());
                     m.put("gen_tokens_per_s", generated / rolloutSecs);
-                    double secs = (System.nanoTime() - t0) / 1e9;
                     m.put("elapsed_s", secs);
                     m.put("rollouts_per_s", rolloutsDone / secs); // whole steps: sampling, scoring and the update
                     if (!Double.isFinite(m.get("loss"))) throw new IllegalStateException("GRPO loss is not finite at step " + step);
@@ -170,10 +172,15 @@ public final class GrpoTrainer {
                     System.err.println(MetricsLog.progress("grpo", step + 1, steps, m, secs / (step + 1 - stage.startStep)));
                 }
                 if ((step + 1) % ws.cfg.checkpointEvery() == 0) stage.checkpoint(step);
+                if (outOfTime) {
+                    System.err.printf("[grpo] time budget of %.4g s reached after step %d%n", c.maxSeconds(), step + 1);
+                    stepsDone = step + 1;
+                    break;
+                }
             }
             log.plot("grpo_curves", List.of("grpo/reward_mean", "grpo/detection_f1", "grpo/detection_iou", "grpo/kl"));
         }
-        return stage.finish(steps);
+        return stage.finish(stepsDone);
     }
 
     private static Sequences sequences(List<Rollout> rows, ModelConfig mc, Workspace ws) {

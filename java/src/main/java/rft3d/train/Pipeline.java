@@ -54,11 +54,14 @@ public final class Pipeline {
         return SftTrainer.run(ws, initial(ws, init), out, steps);
     }
 
-    /** GRPO from {@code init}; rewards from the best engine here. Returns the final checkpoint. */
+    /**
+     * GRPO from {@code init}; rewards from the best engine here, 3D-RFT's but for the configured weight of the
+     * detection IoU term. Returns the final checkpoint.
+     */
     public static Path grpo(TrainConfig cfg, Path init, Path out, int steps) throws IOException {
         ensureData(cfg);
         Workspace ws = new Workspace(cfg);
-        try (RewardEngine engine = RewardEngines.auto(RewardConfig.defaults())) {
+        try (RewardEngine engine = RewardEngines.auto(RewardConfig.defaults().withDetectionIouWeight(cfg.grpo().detectionIouWeight()))) {
             return GrpoTrainer.run(ws, initial(ws, init), out, steps, engine);
         }
     }

@@ -40,6 +40,10 @@ class RewardTasksTest {
         assertEquals(1.0, r.part(Reward.FP));
         assertEquals(1.0, r.part(Reward.FN));
         assertEquals(1 + 4.0 / 9 + 2.0 / 3, r.total(), 1e-12);
+        // Without the IoU term (a trainer's choice, grpo.detection_iou_weight 0) the total is format + F1; parts unchanged.
+        Reward f1Only = new DetectionTask(CFG.withDetectionIouWeight(0)).scoreJson(wrap(answer), gt);
+        assertEquals(1 + 2.0 / 3, f1Only.total(), 1e-12);
+        assertEquals(4.0 / 9, f1Only.part(Reward.IOU), 1e-12);
     }
 
     @Test

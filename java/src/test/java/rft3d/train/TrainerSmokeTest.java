@@ -216,6 +216,26 @@ class TrainerSmokeTest {
     }
 
     @Test
+    void aTimeBudgetEndsGrpoEarlyAtAWholeStepWithItsFinalCheckpoint() throws Exception {
+        Path init = initialCheckpoint(new Workspace(cfg), "init_budget", 4);
+        Path file = dir.resolve("budget.json");
+        Files.writeString(file, Files.readString(dir.resolve("tiny.json")).replace("\"weight_decay\": 0.0}",
+                "\"weight_decay\": 0.0, \"max_seconds\": 1e-9}"));
+        Workspace budget = new Workspace(TrainConfig.load(file));
+        Path out;
+        try (RewardEngine varied = engineWithTotals(i -> i % 2)) {
+            out = GrpoTrainer.run(budget, Checkpoint.load(init), dir.resolve("grpo_budget"), 5, varied);
+        }
+        List<JsonNode> m = metrics(dir.resolve("grpo_budget"));
+        assertEquals(1, m.size(), "one step ran and was logged: " + m);
+        assertEquals(1, m.get(0).get("step").asInt());
+        assertTrue(m.get(0).get("elapsed_s").asDouble() >= 1e-9);
+        JsonNode state = Checkpoint.trainerState(out);
+        assertEquals(0, state.get("step").asInt(), "the final checkpoint is the one step's: " + state);
+        assertTrue(state.get("complete").asBoolean());
+    }
+
+    @Test
     void badConfigsNameTheField() throws Exception {
         Path f = dir.resolve("bad.json");
         Files.writeString(f, "{\"sft\": {\"stepz\": 3}}");
@@ -235,6 +255,7 @@ class TrainerSmokeTest {
                 {"{\"grpo\": {\"temperature\": -1}}", "grpo.temperature"},
                 {"{\"grpo\": {\"tasks\": [\"detection\", \"vqa\"]}}", "vqa"},
                 {"{\"grpo\": {\"scaling\": \"mean\"}}", "grpo.scaling"},
+                {"{\"grpo\": {\"max_seconds\": -1}}", "grpo.max_seconds"},
                 {"{\"device\": \"gpu\"}", "device"},
                 {"{\"model\": {\"dim\": 30, \"heads\": 4}}", "model"},
                 {"{\"model\": {\"precision\": \"fp16\"}}", "model.precision"},
