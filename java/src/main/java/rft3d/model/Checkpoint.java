@@ -45,7 +45,7 @@ public final class Checkpoint {
      */
     public static void save(Path dir, VideoLM model, Optimizer optimizer, JsonNode trainerState) throws IOException {
         DurableDirectory.replace(dir, tmp -> {
-            writeSafetensors(tmp.resolve("model.safetensors"), model.parameters());
+            writeSafetensors(tmp.resolve("model.safetensors"), model.namedParameters());
             MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("config.json").toFile(), MAPPER.valueToTree(model.config()));
             if (optimizer != null) writeOptimizer(tmp.resolve("optimizer.pt"), optimizer);
             if (trainerState != null) MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(), trainerState);
@@ -92,7 +92,7 @@ public final class Checkpoint {
         VideoLM model = new VideoLM(config(dir), device);
         Map<String, Tensor> tensors = readSafetensors(dir.resolve("model.safetensors"));
         try (NoGradGuard g = new NoGradGuard()) {
-            for (var e : model.parameters().entrySet()) {
+            for (var e : model.namedParameters().entrySet()) {
                 Tensor t = tensors.get(e.getKey());
                 if (t == null) throw new IOException(dir + ": missing tensor " + e.getKey());
                 if (t.numel() != e.getValue().numel()) throw new IOException(dir + ": tensor " + e.getKey() + " has the wrong size");
@@ -119,7 +119,7 @@ public final class Checkpoint {
             for (String k : rename.keySet()) if (e.getKey().startsWith(k) && (from == null || k.length() > from.length())) from = k;
             if (from == null) continue;
             String target = rename.get(from) + e.getKey().substring(from.length());
-            Tensor p = model.parameters().get(target);
+            Tensor p = model.namedParameters().get(target);
             if (p == null) throw new IOException(safetensors + ": " + e.getKey() + " maps to " + target + ", which the model does not have");
             long[] want = p.sizes().vec().get(), got = e.getValue().sizes().vec().get();
             if (!java.util.Arrays.equals(want, got)) {
@@ -130,7 +130,7 @@ public final class Checkpoint {
         }
         // Checked first, copied after: a bad file leaves the model as it was.
         try (NoGradGuard g = new NoGradGuard()) {
-            matched.forEach((target, t) -> model.parameters().get(target).copy_(t.to(model.device(), kFloat())));
+            matched.forEach((target, t) -> model.namedParameters().get(target).copy_(t.to(model.device(), kFloat())));
         }
         List<String> loaded = new ArrayList<>(matched.keySet());
         if (loaded.isEmpty()) throw new IOException(safetensors + ": no tensor matches the mapping " + rename.keySet());

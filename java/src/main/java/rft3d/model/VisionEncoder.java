@@ -1,6 +1,6 @@
 package rft3d.model;
 
-import java.util.Map;
+import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -15,6 +15,9 @@ public interface VisionEncoder {
      */
     Tensor embed(Tensor patches, Tensor geometry, Tensor frameIds);
 
-    /** Parameters by checkpoint name, in a fixed order. */
-    Map<String, Tensor> parameters();
+    /**
+     * Registers the encoder's LibTorch sub-modules and parameters on the model that owns it, at its top level
+     * under the encoder's own names, which are the checkpoint's names of the encoder's weights.
+     */
+    void registerOn(Module model);
 }

@@ -143,7 +143,7 @@ public final class GrpoTrainer {
                             row += seq.rows;
                         }
                     }
-                    clip_grad_norm_(stage.model.parameterVector(), c.gradClip());
+                    clip_grad_norm_(stage.model.parameters(), c.gradClip());
                     stage.optimizer.step();
                 }
 

@@ -5,6 +5,7 @@ import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,12 +66,18 @@ public final class SftTrainer {
                     batchTokens += answer.length;
                     allTokens += mc.visualTokens() + prompt.length + answer.length;
                 }
+                // Micro-batches of similar lengths: each pads to its own longest row, so less of the work is padding.
+                // The summed loss and its gradient are the same for any grouping (padding is masked and causal).
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < batch.size(); i++) order.add(i);
+                order.sort(Comparator.comparingInt(i -> prompts.get(i).length + answers.get(i).length));
                 for (int from = 0; from < batch.size(); from += c.microBatch()) {
-                    int to = Math.min(batch.size(), from + c.microBatch());
+                    List<Integer> rows = order.subList(from, Math.min(batch.size(), from + c.microBatch()));
                     try (PointerScope scope = new PointerScope()) {
                         List<VideoEncoding> videos = new ArrayList<>();
-                        for (Sample s : batch.subList(from, to)) videos.add(ws.video(s, mc));
-                        Sequences seq = new Sequences(videos, prompts.subList(from, to), answers.subList(from, to), mc, ws.device);
+                        for (int i : rows) videos.add(ws.video(batch.get(i), mc));
+                        Sequences seq = new Sequences(videos, rows.stream().map(prompts::get).toList(),
+                                rows.stream().map(answers::get).toList(), mc, ws.device);
                         Tensor nll = numbers == null ? seq.logProbs(stage.model).mul(seq.mask).sum().neg()
                                 : numbers.nll(seq.distributions(stage.model), seq.next(), seq.mask);
                         Tensor loss = nll.div(Sequences.scalar(batchTokens));
@@ -78,7 +85,7 @@ public final class SftTrainer {
                         lossSum += loss.item_double();
                     }
                 }
-                clip_grad_norm_(stage.model.parameterVector(), c.gradClip());
+                clip_grad_norm_(stage.model.parameters(), c.gradClip());
                 stage.optimizer.step();
                 tokens += batchTokens;
                 logged++;

@@ -67,7 +67,7 @@ final class Stage {
      */
     static AdamW optimizer(VideoLM model, double lr, double weightDecay) {
         List<Tensor> decayed = new ArrayList<>(), kept = new ArrayList<>();
-        for (var e : model.parameters().entrySet()) (decays(e.getKey(), e.getValue()) ? decayed : kept).add(e.getValue());
+        for (var e : model.namedParameters().entrySet()) (decays(e.getKey(), e.getValue()) ? decayed : kept).add(e.getValue());
         AdamWOptions opts = new AdamWOptions(lr);
         opts.weight_decay().put(weightDecay);
         AdamW adam = new AdamW(new TensorVector(decayed.toArray(new Tensor[0])), opts);

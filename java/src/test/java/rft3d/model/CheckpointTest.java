@@ -51,8 +51,8 @@ class CheckpointTest {
         Checkpoint.save(dir.resolve("ck"), model, null, null);
         VideoLM back = Checkpoint.load(dir.resolve("ck"));
         assertEquals(CFG, back.config());
-        for (var e : model.parameters().entrySet()) {
-            assertArrayEquals(values(e.getValue()), values(back.parameters().get(e.getKey())), 0f, e.getKey());
+        for (var e : model.namedParameters().entrySet()) {
+            assertArrayEquals(values(e.getValue()), values(back.namedParameters().get(e.getKey())), 0f, e.getKey());
         }
         Sampler a = new Sampler(model, TOK), b = new Sampler(back, TOK);
         int[] prompt = {Tokenizer.BOS, 5, 6};
@@ -94,9 +94,9 @@ class CheckpointTest {
     void aFullDiskDuringTheOptimizerWriteFailsCleanlyAndKeepsTheLastCheckpoint() throws Exception {
         manual_seed(6);
         VideoLM model = new VideoLM(CFG);
-        var opt = new org.bytedeco.pytorch.AdamW(model.parameterVector(), new org.bytedeco.pytorch.AdamWOptions(1e-3));
+        var opt = new org.bytedeco.pytorch.AdamW(model.parameters(), new org.bytedeco.pytorch.AdamWOptions(1e-3));
         Tensor loss = null;
-        for (Tensor p : model.parameters().values()) loss = loss == null ? p.mul(p).sum() : loss.add(p.mul(p).sum());
+        for (Tensor p : model.namedParameters().values()) loss = loss == null ? p.mul(p).sum() : loss.add(p.mul(p).sum());
         loss.backward();
         opt.step();
         Path probe = dir.resolve("probe");
@@ -117,8 +117,8 @@ class CheckpointTest {
             assertTrue(e.getMessage().contains("previous version is intact"), e.getMessage());
             assertEquals(1, Checkpoint.trainerState(last).get("step").asInt());
             VideoLM back = Checkpoint.load(last);
-            for (var p : model.parameters().entrySet()) {
-                assertArrayEquals(values(p.getValue()), values(back.parameters().get(p.getKey())), 0f, p.getKey());
+            for (var p : model.namedParameters().entrySet()) {
+                assertArrayEquals(values(p.getValue()), values(back.namedParameters().get(p.getKey())), 0f, p.getKey());
             }
         } finally {
             new ProcessBuilder("umount", mount.toString()).start().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -133,12 +133,12 @@ class CheckpointTest {
         Checkpoint.save(a, trained, null, null);
         manual_seed(22);
         VideoLM fresh = new VideoLM(CFG);
-        float[] tokensBefore = values(fresh.parameters().get("token_embedding"));
+        float[] tokensBefore = values(fresh.namedParameters().get("token_embedding"));
         List<String> loaded = Checkpoint.loadWeights(fresh, a.resolve("model.safetensors"), java.util.Map.of("patch.", "patch.", "frame_", "frame_"));
         assertEquals(List.of("frame_embedding", "patch.bias", "patch.weight"), loaded);
-        for (String name : loaded) assertArrayEquals(values(trained.parameters().get(name)), values(fresh.parameters().get(name)), name);
-        assertArrayEquals(tokensBefore, values(fresh.parameters().get("token_embedding")), "an unmapped parameter keeps its weights");
-        assertTrue(!Arrays.equals(values(trained.parameters().get("geometry.weight")), values(fresh.parameters().get("geometry.weight"))),
+        for (String name : loaded) assertArrayEquals(values(trained.namedParameters().get(name)), values(fresh.namedParameters().get(name)), name);
+        assertArrayEquals(tokensBefore, values(fresh.namedParameters().get("token_embedding")), "an unmapped parameter keeps its weights");
+        assertTrue(!Arrays.equals(values(trained.namedParameters().get("geometry.weight")), values(fresh.namedParameters().get("geometry.weight"))),
                 "geometry.* was not mapped, so it keeps the fresh model's weights");
 
         // A mapping onto a parameter the model lacks, a shape that differs, and one that matches nothing: errors that say so.
@@ -146,10 +146,10 @@ class CheckpointTest {
         assertTrue(e.getMessage().contains("maps to encoder."), e.getMessage());
         // Smaller patches: frame_embedding (read first) fits, patch.weight does not.
         VideoLM other = new VideoLM(new ModelConfig(CFG.vocab(), 32, 2, 2, 2, 16, 4, 64));
-        float[] otherBefore = values(other.parameters().get("frame_embedding"));
+        float[] otherBefore = values(other.namedParameters().get("frame_embedding"));
         e = assertThrows(IOException.class, () -> Checkpoint.loadWeights(other, a.resolve("model.safetensors"), java.util.Map.of("patch.", "patch.", "frame_", "frame_")));
         assertTrue(e.getMessage().contains("patch.weight has shape"), e.getMessage());
-        assertArrayEquals(otherBefore, values(other.parameters().get("frame_embedding")), "a failed load changes nothing");
+        assertArrayEquals(otherBefore, values(other.namedParameters().get("frame_embedding")), "a failed load changes nothing");
         e = assertThrows(IOException.class, () -> Checkpoint.loadWeights(fresh, a.resolve("model.safetensors"), java.util.Map.of("vision.", "patch.")));
         assertTrue(e.getMessage().contains("no tensor"), e.getMessage());
     }

@@ -46,7 +46,7 @@ class SamplerTest {
         manual_seed(5);
         VideoLM model = new VideoLM(CheckpointTest.CFG);
         try (NoGradGuard g = new NoGradGuard()) { // stop tokens likely enough that every row stops, at different steps
-            Tensor head = model.parameters().get("lm_head");
+            Tensor head = model.namedParameters().get("lm_head");
             Tensor w = randn(head.size(0));
             head.select(1, Tokenizer.EOS).copy_(w.mul(new Scalar(0.5)));
             head.select(1, CheckpointTest.TOK.answerClose()).copy_(w.mul(new Scalar(-0.5)));

@@ -22,7 +22,7 @@ class VideoLMTest {
         assertEquals(ScalarType.Float.value, logits.scalar_type().value, "logits are float32 in either precision");
         logits.mean().backward();
         double gradNorms = 0;
-        for (Tensor p : m.parameters().values()) gradNorms += p.grad().norm().item_double();
+        for (Tensor p : m.namedParameters().values()) gradNorms += p.grad().norm().item_double();
         Tensor flat = logits.detach().contiguous().reshape(-1);
         flat.data_ptr_float().get(out);
         return new double[] {gradNorms};
@@ -35,7 +35,7 @@ class VideoLMTest {
         int n = (CheckpointTest.CFG.visualTokens() + 4) * CheckpointTest.CFG.vocab();
         float[] fp32 = new float[n], bf16 = new float[n];
         double g32 = forward(m, fp32)[0];
-        for (Tensor p : m.parameters().values()) p.grad().zero_();
+        for (Tensor p : m.namedParameters().values()) p.grad().zero_();
         m.setBf16(true);
         double g16 = forward(m, bf16)[0];
         assertFalse(is_autocast_enabled(DeviceType.CPU), "the scope restores the thread's autocast state");
@@ -48,5 +48,33 @@ class VideoLMTest {
         assertTrue(maxDiff > 0, "bf16 autocast left every logit bit-identical: it did not engage");
         assertTrue(maxDiff < 0.05 * maxAbs, "bf16 logits differ by " + maxDiff + " against a scale of " + maxAbs);
         assertTrue(Double.isFinite(g16) && Math.abs(g16 - g32) < 0.05 * g32, "gradients " + g16 + " vs " + g32);
+    }
+
+    @Test
+    void theModelIsALibTorchModuleTreeNamedAsItsCheckpointsAndEveryParameterLearns() {
+        manual_seed(12);
+        VideoLM m = new VideoLM(CheckpointTest.CFG);
+        java.util.Set<String> modules = new java.util.TreeSet<>();
+        var named = m.named_modules();
+        for (long i = 0; i < named.size(); i++) {
+            var key = named.get(i).key(); // the root's name is empty, which comes back as null
+            if (key != null) modules.add(key.getString());
+        }
+        for (String part : new String[] {"patch", "geometry", "layers", "layers.0", "layers.0.attn", "layers.0.mlp"}) {
+            assertTrue(modules.contains(part), part + " is a sub-module: " + modules);
+        }
+        java.util.List<String> names = new java.util.ArrayList<>(m.namedParameters().keySet());
+        assertTrue(names.containsAll(java.util.List.of("patch.weight", "geometry.bias", "frame_embedding", "token_embedding",
+                "layers.0.attn_norm", "layers.0.attn.wq", "layers.0.mlp.w2", "final_norm", "lm_head")), names.toString());
+        assertEquals(5 + 1 + 9 * CheckpointTest.CFG.layers() + 2, names.size(), names.toString());
+        TensorVector vector = m.parameters();
+        assertEquals(names.size(), vector.size(), "LibTorch's parameter list is the named one");
+
+        // The registered tensors are the ones the forward pass uses: every one gets a gradient.
+        float[] out = new float[(CheckpointTest.CFG.visualTokens() + 4) * CheckpointTest.CFG.vocab()];
+        forward(m, out);
+        for (long i = 0; i < vector.size(); i++) {
+            assertTrue(vector.get(i).grad().defined() && vector.get(i).grad().abs().sum().item_double() > 0, names.get((int) i) + " has no gradient");
+        }
     }
 }

@@ -57,7 +57,7 @@ class TrainerSmokeTest {
 
     static float[] flat(VideoLM model) {
         List<Float> all = new ArrayList<>();
-        for (Tensor t : model.parameters().values()) {
+        for (Tensor t : model.namedParameters().values()) {
             Tensor c = t.detach().contiguous();
             float[] v = new float[(int) c.numel()];
             c.data_ptr_float().get(v);
@@ -128,7 +128,7 @@ class TrainerSmokeTest {
 
     /** One parameter's values. */
     private static float[] values(VideoLM m, String name) {
-        Tensor c = m.parameters().get(name).detach().contiguous();
+        Tensor c = m.namedParameters().get(name).detach().contiguous();
         float[] v = new float[(int) c.numel()];
         c.data_ptr_float().get(v);
         return v;
@@ -178,14 +178,14 @@ class TrainerSmokeTest {
         Workspace ws = new Workspace(cfg);
         VideoLM model = Checkpoint.load(initialCheckpoint(ws, "init_decay", 4));
         Map<String, float[]> before = new java.util.HashMap<>();
-        for (var e : model.parameters().entrySet()) before.put(e.getKey(), Sequences.values(e.getValue()));
+        for (var e : model.namedParameters().entrySet()) before.put(e.getKey(), Sequences.values(e.getValue()));
         var adam = Stage.optimizer(model, 0.1, 0.5);
         Tensor zero = null; // a zero loss: zero gradients, so only the decay moves anything
-        for (Tensor p : model.parameters().values()) zero = zero == null ? p.sum().mul(Sequences.scalar(0)) : zero.add(p.sum().mul(Sequences.scalar(0)));
+        for (Tensor p : model.namedParameters().values()) zero = zero == null ? p.sum().mul(Sequences.scalar(0)) : zero.add(p.sum().mul(Sequences.scalar(0)));
         zero.backward();
         adam.step();
         int decayed = 0, kept = 0;
-        for (var e : model.parameters().entrySet()) {
+        for (var e : model.namedParameters().entrySet()) {
             float[] was = before.get(e.getKey()), now = Sequences.values(e.getValue());
             boolean decays = Stage.decays(e.getKey(), e.getValue());
             for (int i = 0; i < was.length; i++) assertEquals(decays ? was[i] * 0.95f : was[i], now[i], 1e-6, e.getKey());
@@ -193,8 +193,8 @@ class TrainerSmokeTest {
             else kept++;
         }
         assertTrue(decayed > 0 && kept > 0, decayed + " decayed, " + kept + " kept");
-        assertFalse(Stage.decays("token_embedding", model.parameters().get("token_embedding")));
-        assertFalse(Stage.decays("final_norm", model.parameters().get("final_norm")));
+        assertFalse(Stage.decays("token_embedding", model.namedParameters().get("token_embedding")));
+        assertFalse(Stage.decays("final_norm", model.namedParameters().get("final_norm")));
     }
 
     @Test
