@@ -48,6 +48,13 @@ class TrainerSmokeTest {
         Pipeline.generateData(cfg);
     }
 
+    /** A workspace of the tiny config with more GRPO fields ({@code "name": value, ...}). */
+    static Workspace withGrpo(String name, String fields) throws Exception {
+        Path file = dir.resolve(name + ".json");
+        Files.writeString(file, Files.readString(dir.resolve("tiny.json")).replace("\"weight_decay\": 0.0}", "\"weight_decay\": 0.0, " + fields + "}"));
+        return new Workspace(TrainConfig.load(file));
+    }
+
     static List<JsonNode> metrics(Path stageDir) throws Exception {
         ObjectMapper m = new ObjectMapper();
         List<JsonNode> out = new ArrayList<>();
@@ -161,10 +168,7 @@ class TrainerSmokeTest {
     @Test
     void withTwoUpdatesPerBatchTheLoggedRatiosAreTheSecondUpdates() throws Exception {
         Path init = initialCheckpoint(new Workspace(cfg), "init2", 3);
-        Path file = dir.resolve("two_updates.json");
-        Files.writeString(file, Files.readString(dir.resolve("tiny.json")).replace("\"weight_decay\": 0.0}",
-                "\"weight_decay\": 0.0, \"updates_per_batch\": 2, \"lr\": 0.05}"));
-        Workspace two = new Workspace(TrainConfig.load(file));
+        Workspace two = withGrpo("two_updates", "\"updates_per_batch\": 2, \"lr\": 0.05");
         try (RewardEngine varied = engineWithTotals(i -> i % 2)) {
             GrpoTrainer.run(two, Checkpoint.load(init), dir.resolve("grpo_two"), 1, varied);
         }
@@ -218,10 +222,7 @@ class TrainerSmokeTest {
     @Test
     void aTimeBudgetEndsGrpoEarlyAtAWholeStepWithItsFinalCheckpoint() throws Exception {
         Path init = initialCheckpoint(new Workspace(cfg), "init_budget", 4);
-        Path file = dir.resolve("budget.json");
-        Files.writeString(file, Files.readString(dir.resolve("tiny.json")).replace("\"weight_decay\": 0.0}",
-                "\"weight_decay\": 0.0, \"max_seconds\": 1e-9}"));
-        Workspace budget = new Workspace(TrainConfig.load(file));
+        Workspace budget = withGrpo("budget", "\"max_seconds\": 1e-9");
         Path out;
         try (RewardEngine varied = engineWithTotals(i -> i % 2)) {
             out = GrpoTrainer.run(budget, Checkpoint.load(init), dir.resolve("grpo_budget"), 5, varied);
