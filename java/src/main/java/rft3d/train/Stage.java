@@ -53,7 +53,12 @@ final class Stage {
         this.model = m;
         this.optimizer = optimizer(model, lr, weightDecay);
         if (state != null && name.equals(state.path("stage").asText())) {
-            Checkpoint.loadOptimizer(last, optimizer);
+            if (optimizerStateFits(state, model)) {
+                Checkpoint.loadOptimizer(last, optimizer);
+            } else {
+                System.err.printf("[%s] %s lists its optimizer state for parameters in another order (an older version wrote it):"
+                        + " resuming with fresh AdamW moments%n", name, last);
+            }
             startStep = state.path("step").asInt() + 1;
             System.err.printf("[%s] resuming from %s at step %d%n", name, last, startStep);
         } else {
@@ -89,9 +94,24 @@ final class Stage {
         for (long i = 0; i < groups.size(); i++) groups.get(i).options().set_lr(lr);
     }
 
-    /** Saves {@code last/} after a completed step. */
+    /** Saves {@code last/} after a completed step, with the parameter order its optimizer state follows. */
     void checkpoint(int step) throws IOException {
-        Checkpoint.save(dir.resolve("last"), model, optimizer, MAPPER.createObjectNode().put("stage", name).put("step", step));
+        var state = MAPPER.createObjectNode().put("stage", name).put("step", step);
+        model.namedParameters().keySet().forEach(state.putArray("parameters")::add);
+        Checkpoint.save(dir.resolve("last"), model, optimizer, state);
+    }
+
+    /**
+     * Whether a saved optimizer state belongs to this model's parameters in this order. LibTorch's archive
+     * keeps states by position, so a state written for another order (checkpoints from before the model was a
+     * module tree list none) would put one parameter's moments on another.
+     */
+    static boolean optimizerStateFits(JsonNode trainerState, VideoLM model) {
+        JsonNode saved = trainerState.path("parameters");
+        if (!saved.isArray() || saved.size() != model.namedParameters().size()) return false;
+        int i = 0;
+        for (String n : model.namedParameters().keySet()) if (!n.equals(saved.get(i++).asText())) return false;
+        return true;
     }
 
     /** Saves {@code final/} and returns its path. */

@@ -79,7 +79,10 @@ class TrainerSmokeTest {
     void sftLossIsFiniteAndFallsAndAnInterruptedRunResumes() throws Exception {
         Path stage = dir.resolve("sft");
         Pipeline.sft(cfg, null, stage, 4); // "interrupted" after 4 of 6 steps: last/ holds step 3
-        assertEquals(3, Checkpoint.trainerState(stage.resolve("last")).get("step").asInt());
+        JsonNode saved = Checkpoint.trainerState(stage.resolve("last"));
+        assertEquals(3, saved.get("step").asInt());
+        VideoLM model = Checkpoint.load(stage.resolve("last"));
+        assertTrue(Stage.optimizerStateFits(saved, model), "the optimizer state is resumed: " + saved);
         Path done = Pipeline.sft(cfg, null, stage, 6);
         List<JsonNode> m = metrics(stage);
         assertEquals(6, m.size(), "4 logged steps, then 2 resumed ones: " + m);
@@ -234,6 +237,24 @@ class TrainerSmokeTest {
         JsonNode state = Checkpoint.trainerState(out);
         assertEquals(0, state.get("step").asInt(), "the final checkpoint is the one step's: " + state);
         assertTrue(state.get("complete").asBoolean());
+    }
+
+    @Test
+    void anOptimizerStateListedForOtherParametersOrNoneIsNotResumed() throws Exception {
+        VideoLM model = new VideoLM(new Workspace(cfg).modelConfig());
+        ObjectMapper m = new ObjectMapper();
+        var state = m.createObjectNode().put("stage", "sft").put("step", 3);
+        assertFalse(Stage.optimizerStateFits(state, model), "a checkpoint from before the list");
+        List<String> names = new ArrayList<>(model.namedParameters().keySet());
+        names.forEach(state.putArray("parameters")::add);
+        assertTrue(Stage.optimizerStateFits(state, model));
+        java.util.Collections.swap(names, 0, 1);
+        state.remove("parameters");
+        names.forEach(state.putArray("parameters")::add);
+        assertFalse(Stage.optimizerStateFits(state, model), "another order");
+        state.remove("parameters");
+        names.subList(0, names.size() - 1).forEach(state.putArray("parameters")::add);
+        assertFalse(Stage.optimizerStateFits(state, model), "fewer parameters");
     }
 
     @Test
