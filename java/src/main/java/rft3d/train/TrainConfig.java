@@ -51,8 +51,8 @@ public record TrainConfig(String data, String out, long seed, String device, int
     /**
      * detectionIouWeight: the weight of the mean best-match IoU in the detection reward (3D-RFT's 1; the F1
      * term keeps weight 1; see {@link rft3d.reward.RewardConfig});
-     * maxSeconds: when > 0, the stage ends after the step during which its training time reaches it (fewer
-     * than {@code steps} steps), so that runs compared at equal compute get the same seconds; 0: no limit.
+     * maxSeconds: when > 0, the stage ends after the step during which this invocation's training time reaches
+     * it (fewer than {@code steps} steps), so that runs compared at equal compute get the same seconds; 0: no limit.
      */
     public record Grpo(int steps, int prompts, @JsonProperty("group_size") int groupSize, @JsonProperty("micro_batch") int microBatch,
                        double lr, @JsonProperty("weight_decay") double weightDecay, @JsonProperty("grad_clip") double gradClip,
