@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import rft3d.data.DatasetReader;
 import rft3d.eval.Headline;
 import rft3d.eval.PairedBootstrap;
 import rft3d.eval.PredictionSet;
@@ -68,7 +69,7 @@ final class CompareCommand implements Command {
         Map<String, PredictionSet> sa = new LinkedHashMap<>(), sb = new LinkedHashMap<>();
         for (String task : List.of("detection", "grounding", "numeric", "mc")) {
             Path pa = PredictionSet.predictionFile(a, task), pb = PredictionSet.predictionFile(b, task);
-            Path gt = PredictionSet.truthFile(data, split, task);
+            Path gt = DatasetReader.truthFile(data, split, task);
             if (!Files.isRegularFile(pa) || !Files.isRegularFile(pb) || !Files.isRegularFile(gt)) continue;
             sa.put(task, PredictionSet.read(pa, gt));
             sb.put(task, PredictionSet.read(pb, gt));

@@ -20,6 +20,11 @@ import rft3d.reward.GroundingTask;
  * {@code frame_KK.png} and {@code depth_KK.png} (16-bit millimetres).
  */
 public final class DatasetReader {
+    /** Where a dataset keeps a split's GT of a task ({@link DatasetWriter} writes it there). */
+    public static Path truthFile(Path data, String split, String task) {
+        return data.resolve(split + "_" + task + "_gt.jsonl");
+    }
+
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path dir;

@@ -85,7 +85,7 @@ public final class DatasetWriter {
                 out.write('\n');
                 BufferedWriter gt = gtFiles.get(s.task());
                 if (gt == null) {
-                    gt = Files.newBufferedWriter(dir.resolve(split + "_" + s.task() + "_gt.jsonl"));
+                    gt = Files.newBufferedWriter(DatasetReader.truthFile(dir, split, s.task()));
                     gtFiles.put(s.task(), gt);
                 }
                 ObjectNode g = ((ObjectNode) s.gt().deepCopy()).put("id", s.id());

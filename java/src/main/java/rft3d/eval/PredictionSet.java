@@ -59,11 +59,6 @@ public final class PredictionSet {
         return dir.resolve("pred_" + task + ".jsonl");
     }
 
-    /** Where a dataset keeps a split's GT of a task. */
-    public static Path truthFile(Path data, String split, String task) {
-        return data.resolve(split + "_" + task + "_gt.jsonl");
-    }
-
     private static String id(JsonNode node) {
         JsonNode id = node.get("id");
         return id == null || id.isNull() || id.isContainerNode() ? null : id.asText();

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import rft3d.data.DatasetReader;
 import rft3d.data.Sample;
 import rft3d.eval.Bootstrap;
 import rft3d.eval.Headline;
@@ -70,7 +71,7 @@ final class Predictor {
         Path data = Path.of(ws.cfg.data());
         Map<String, PredictionSet> sets = new LinkedHashMap<>();
         for (String task : files.keySet()) {
-            sets.put(task, PredictionSet.read(PredictionSet.predictionFile(outDir, task), PredictionSet.truthFile(data, split, task)));
+            sets.put(task, PredictionSet.read(PredictionSet.predictionFile(outDir, task), DatasetReader.truthFile(data, split, task)));
         }
         Map<String, Double> m = Headline.of(sets);
         Bootstrap.standardErrors(sets, Headline::of, BOOTSTRAP, BOOTSTRAP_SEED).forEach((k, se) -> m.put(k + SE, se));
