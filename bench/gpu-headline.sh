@@ -27,7 +27,8 @@ OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/device.txt"
 cfg=bench/configs/gpu-headline.json
 # The data are the same for every call (generated from the config's seed): made once per machine.
-[[ ${1:-} == throughput || -f /tmp/rft-hl-data/eval.jsonl ]] || $RFT gen-data --config $cfg 2>&1 | tail -1 | tee "$OUT/data.txt"
+data=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['data'])" $cfg)
+[[ ${1:-} == throughput || -f $data/eval.jsonl ]] || $RFT gen-data --config $cfg 2>&1 | tail -1 | tee "$OUT/data.txt"
 case $1 in
   sft)
     python3 bench/config-with.py $cfg "{\"sft\": {\"steps\": ${2:-16000}}}" > /tmp/hl.json
@@ -38,12 +39,11 @@ case $1 in
     tar czf "$OUT/sft.tgz" -C /tmp rft-hl/sft/final rft-hl/sft/metrics.jsonl rft-hl/sft/sft_curves.png rft-hl/predict_eval hl.json
     ;;
   grpo)
-    override=$2; shift 2
-    tag=${TAG:-grpo} root=/tmp/rft-hl-${TAG:-grpo}; mkdir -p $root
+    tag=${TAG:-grpo}; root=/tmp/rft-hl-$tag; mkdir -p $root
+    python3 bench/config-with.py bench/configs/gpu-headline-arms.json "$2" > /tmp/g.json; shift 2
     printf 'seed\tsteps\tseconds\tbudget\n' > $root/summary.tsv
     for pair in "$@"; do
-      seed=${pair%%:*} budget=${pair#*:} g=$root/grpo-${pair%%:*}
-      python3 bench/config-with.py bench/configs/gpu-headline-arms.json "$override" > /tmp/g.json
+      seed=${pair%%:*} budget=${pair#*:}; g=$root/grpo-$seed
       python3 bench/config-with.py /tmp/g.json "{\"seed\": $seed, \"out\": \"$g\", \"grpo\": {\"steps\": 100000, \"max_seconds\": $budget}}" > $g.json
       $RFT train-grpo --init .device-ckpt/final --config $g.json > $g.log 2>&1 || { tail -20 $g.log; exit 1; }
       python3 -c "import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; print(sys.argv[2], r['step'], round(r['elapsed_s'], 1), sys.argv[3], sep='\t')" \
