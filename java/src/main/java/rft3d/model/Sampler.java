@@ -22,15 +22,35 @@ import org.bytedeco.pytorch.TensorVector;
  */
 public final class Sampler {
     /**
+     * Which part of a completion is sampled; the other part is decoded greedily, as evaluation decodes it.
+     * The think part runs up to and including the first {@code </think>}; the answer part is the rest.
+     */
+    public enum Explore {
+        ALL, THINK, ANSWER;
+
+        /** "all", "think" or "answer". */
+        public static Explore parse(String name) {
+            for (Explore e : values()) if (e.name().equalsIgnoreCase(name)) return e;
+            throw new IllegalArgumentException("explore must be all, think or answer, not '" + name + "'");
+        }
+    }
+
+    /**
      * @param temperature 0 for greedy decoding
      * @param topP nucleus mass in (0, 1]
      * @param maxNewTokens longest completion
+     * @param explore the part sampled at this temperature (all of it for greedy decoding)
      */
-    public record Options(double temperature, double topP, int maxNewTokens) {
+    public record Options(double temperature, double topP, int maxNewTokens, Explore explore) {
         public Options {
-            if (temperature < 0 || !(topP > 0 && topP <= 1) || maxNewTokens < 1) {
-                throw new IllegalArgumentException("need temperature >= 0, 0 < top_p <= 1, max_new_tokens >= 1");
+            if (temperature < 0 || !(topP > 0 && topP <= 1) || maxNewTokens < 1 || explore == null) {
+                throw new IllegalArgumentException("need temperature >= 0, 0 < top_p <= 1, max_new_tokens >= 1, an explore part");
             }
+        }
+
+        /** Every token sampled. */
+        public Options(double temperature, double topP, int maxNewTokens) {
+            this(temperature, topP, maxNewTokens, Explore.ALL);
         }
     }
 
@@ -117,10 +137,16 @@ public final class Sampler {
             // The ids stay on the device until the batch is done; rows that have stopped keep being sampled
             // (their tokens are cut below).
             Tensor stopped = zeros(new long[] {b}, new TensorOptions(kBool())).to(dev, kBool());
+            Tensor thinking = stopped.logical_not(); // rows still in their think part
             TensorVector steps = new TensorVector();
             int budget = Math.min(opt.maxNewTokens(), cfg.maxSequence() - vis - len);
             for (int step = 0; step < budget; step++) {
                 Tensor next = choose(last, opt);
+                if (opt.temperature() > 0 && opt.explore() != Explore.ALL) {
+                    Tensor sampledRows = opt.explore() == Explore.THINK ? thinking : thinking.logical_not();
+                    next = where(sampledRows, next, last.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
+                    thinking = thinking.logical_and(next.ne(new Scalar(tokenizer.thinkClose())));
+                }
                 steps.push_back(next);
                 stopped = stopped.logical_or(next.eq(new Scalar(Tokenizer.EOS))).logical_or(next.eq(new Scalar(tokenizer.answerClose())));
                 if (step + 1 == budget || (step + 1) % stopCheckEvery == 0 && stopped.all(0).item_bool()) break;
@@ -139,6 +165,21 @@ public final class Sampler {
             }
             return result;
         }
+    }
+
+    /**
+     * The span {@code [from, to)} of a completion that {@code explore} sampled (the rest was decoded
+     * greedily): what a policy gradient may treat as the policy's actions.
+     */
+    public int[] sampledSpan(int[] completion, Explore explore) {
+        int close = 0;
+        while (close < completion.length && completion[close] != tokenizer.thinkClose()) close++;
+        int thinkEnd = Math.min(completion.length, close + 1);
+        return switch (explore) {
+            case ALL -> new int[] {0, completion.length};
+            case THINK -> new int[] {0, thinkEnd};
+            case ANSWER -> new int[] {thinkEnd, completion.length};
+        };
     }
 
     private static Tensor choose(Tensor logits, Options opt) {

@@ -27,7 +27,7 @@ public final class Tokenizer {
     private final List<String> pieces = new ArrayList<>();
     private final Map<String, Integer> ids = new HashMap<>();
     private final int maxPieceLength;
-    private final int answerClose;
+    private final int answerClose, thinkClose;
 
     public Tokenizer() {
         Set<String> all = new LinkedHashSet<>(SPECIAL);
@@ -46,6 +46,7 @@ public final class Tokenizer {
         }
         maxPieceLength = longest;
         answerClose = ids.get("</answer>");
+        thinkClose = ids.get("</think>");
     }
 
     public int vocabSize() {
@@ -63,6 +64,11 @@ public final class Tokenizer {
     /** The token that ends an answer; generation stops after it. */
     public int answerClose() {
         return answerClose;
+    }
+
+    /** The token that ends the think part of a completion. */
+    public int thinkClose() {
+        return thinkClose;
     }
 
     /** Greedy longest-match encoding; characters outside the vocabulary become {@link #UNK}. */

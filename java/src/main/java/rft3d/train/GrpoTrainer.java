@@ -32,8 +32,8 @@ import rft3d.reward.RewardEngine;
 public final class GrpoTrainer {
     private GrpoTrainer() {}
 
-    /** One sampled completion with what scoring and the update need. */
-    private record Rollout(VideoEncoding video, int[] prompt, int[] completion, String task, JsonNode gt) {}
+    /** One completion with what scoring and the update need; {@code span}: the sampled tokens, the loss's. */
+    private record Rollout(VideoEncoding video, int[] prompt, int[] completion, int[] span, String task, JsonNode gt) {}
 
     static Path run(Workspace ws, VideoLM init, Path dir, int steps, RewardEngine engine) throws IOException {
         TrainConfig.Grpo c = ws.cfg.grpo();
@@ -47,7 +47,8 @@ public final class GrpoTrainer {
         AdvantageOptions advOptions = AdvantageOptions.parse(c.scaling(), 1e-6);
         Sampler sampler = new Sampler(stage.model, ws.tokenizer);
         List<String> pieces = ws.tokenizer.decodedPieces();
-        Sampler.Options sampling = new Sampler.Options(c.temperature(), c.topP(), c.maxNewTokens());
+        Sampler.Explore explore = Sampler.Explore.parse(c.explore());
+        Sampler.Options sampling = new Sampler.Options(c.temperature(), c.topP(), c.maxNewTokens(), explore);
         PolicyLoss.Aggregation aggregation = PolicyLoss.Aggregation.parse(c.lossAggregation());
         int stepsDone = steps;
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
@@ -68,11 +69,13 @@ public final class GrpoTrainer {
                 }
                 List<List<int[]>> outs = sampler.sampleEach(videos, prompts, c.groupSize(), sampling, prompts.size());
                 List<Rollout> rollouts = new ArrayList<>();
-                int generated = 0;
+                int generated = 0, sampled = 0;
                 for (int p = 0; p < drawn.size(); p++) { // prompt by prompt: a group is group-size consecutive rollouts
                     for (int[] out : outs.get(p)) {
-                        rollouts.add(new Rollout(videos.get(p), prompts.get(p), out, drawn.get(p).task(), drawn.get(p).gt()));
+                        int[] span = sampler.sampledSpan(out, explore);
+                        rollouts.add(new Rollout(videos.get(p), prompts.get(p), out, span, drawn.get(p).task(), drawn.get(p).gt()));
                         generated += out.length;
+                        sampled += span[1] - span[0];
                     }
                 }
                 double rolloutSecs = (System.nanoTime() - r0) / 1e9;
@@ -99,13 +102,14 @@ public final class GrpoTrainer {
                 }
                 double[] adv = engine.advantages(totals, c.groupSize(), advOptions);
 
-                // Reference log-probs, without gradients. Every generated token is one loss token.
+                // Reference log-probs, without gradients. Every sampled token is one loss token; greedily decoded
+                // ones are context, not actions.
                 List<List<Rollout>> micros = new ArrayList<>();
                 for (int from = 0; from < rollouts.size(); from += c.microBatch()) {
                     micros.add(rollouts.subList(from, Math.min(rollouts.size(), from + c.microBatch())));
                 }
                 List<float[]> refLp = new ArrayList<>(), masks = new ArrayList<>();
-                double totalTokens = generated;
+                double totalTokens = sampled;
                 for (List<Rollout> m : micros) {
                     try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                         Sequences seq = sequences(m, mc, ws);
@@ -185,7 +189,7 @@ public final class GrpoTrainer {
 
     private static Sequences sequences(List<Rollout> rows, ModelConfig mc, Workspace ws) {
         return new Sequences(rows.stream().map(Rollout::video).toList(), rows.stream().map(Rollout::prompt).toList(),
-                rows.stream().map(Rollout::completion).toList(), mc, ws.device);
+                rows.stream().map(Rollout::completion).toList(), rows.stream().map(Rollout::span).toList(), mc, ws.device);
     }
 
     /** The grpo package's loss statistics over the whole batch, from the per-micro-batch arrays. */

@@ -14,8 +14,9 @@ import rft3d.model.VideoLM;
 
 /**
  * A batch of (video, prompt, completion) sequences as tensors: tokens {@code [B, T]} right-padded, and a
- * mask {@code [B, T−1]} that is 1 where a position predicts a completion token. Padding comes after the
- * real tokens, so causal attention never lets a real token see it.
+ * mask {@code [B, T−1]} that is 1 where a position predicts a completion token (or, given spans, a token
+ * of the completion's span). Padding comes after the real tokens, so causal attention never lets a real
+ * token see it.
  */
 final class Sequences {
     final Tensor patches, geometry, frames, tokens, mask;
@@ -23,6 +24,11 @@ final class Sequences {
     final float[] maskValues;
 
     Sequences(List<VideoEncoding> videos, List<int[]> prompts, List<int[]> completions, ModelConfig cfg, Device device) {
+        this(videos, prompts, completions, completions.stream().map(c -> new int[] {0, c.length}).toList(), cfg, device);
+    }
+
+    /** With the mask on each completion's span {@code [from, to)} only. */
+    Sequences(List<VideoEncoding> videos, List<int[]> prompts, List<int[]> completions, List<int[]> spans, ModelConfig cfg, Device device) {
         rows = videos.size();
         int t = 0;
         for (int i = 0; i < rows; i++) t = Math.max(t, prompts.get(i).length + completions.get(i).length);
@@ -38,7 +44,9 @@ final class Sequences {
             for (int k = 0; k < pr.length; k++) ids[i * t + k] = pr[k];
             for (int k = 0; k < co.length; k++) ids[i * t + pr.length + k] = co[k];
             for (int k = pr.length + co.length; k < t; k++) ids[i * t + k] = Tokenizer.PAD;
-            for (int k = pr.length; k < pr.length + co.length; k++) maskValues[i * (t - 1) + k - 1] = 1;
+            int[] span = spans.get(i);
+            if (span[0] < 0 || span[0] > span[1] || span[1] > co.length) throw new IllegalArgumentException("span outside completion " + i);
+            for (int k = pr.length + span[0]; k < pr.length + span[1]; k++) maskValues[i * (t - 1) + k - 1] = 1;
         }
         patches = Tensor.create(p, rows, nv, pv).to(device, kFloat());
         geometry = Tensor.create(g, rows, nv, VideoEncoding.GEOMETRY).to(device, kFloat());

@@ -52,7 +52,9 @@ public record TrainConfig(String data, String out, long seed, String device, int
      * detectionIouWeight: the weight of the mean best-match IoU in the detection reward (3D-RFT's 1; the F1
      * term keeps weight 1; see {@link rft3d.reward.RewardConfig});
      * maxSeconds: when > 0, the stage ends after the step during which this invocation's training time reaches
-     * it (fewer than {@code steps} steps), so that runs compared at equal compute get the same seconds; 0: no limit.
+     * it (fewer than {@code steps} steps), so that runs compared at equal compute get the same seconds; 0: no limit;
+     * explore: the part of each completion sampled ("all", "think" or "answer"; {@link rft3d.model.Sampler.Explore}),
+     * the rest decoded greedily and left out of the loss.
      */
     public record Grpo(int steps, int prompts, @JsonProperty("group_size") int groupSize, @JsonProperty("micro_batch") int microBatch,
                        double lr, @JsonProperty("weight_decay") double weightDecay, @JsonProperty("grad_clip") double gradClip,
@@ -60,7 +62,7 @@ public record TrainConfig(String data, String out, long seed, String device, int
                        double temperature, @JsonProperty("top_p") double topP, @JsonProperty("max_new_tokens") int maxNewTokens,
                        String scaling, @JsonProperty("updates_per_batch") int updatesPerBatch, List<String> tasks,
                        @JsonProperty("loss_aggregation") String lossAggregation, @JsonProperty("max_seconds") double maxSeconds,
-                       @JsonProperty("detection_iou_weight") double detectionIouWeight) {}
+                       @JsonProperty("detection_iou_weight") double detectionIouWeight, String explore) {}
 
     /** Strict: "2" is not a number and 2.9 is not an integer; nothing is coerced. */
     static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -172,6 +174,7 @@ public record TrainConfig(String data, String out, long seed, String device, int
         check(nonNegative(grpo.maxSeconds), "grpo.max_seconds", "must be >= 0 (0: no time limit)");
         check(nonNegative(grpo.detectionIouWeight), "grpo.detection_iou_weight", "must be >= 0");
         check(grpo.scaling != null && parses(() -> AdvantageOptions.parse(grpo.scaling, 0)), "grpo.scaling", "must be group, batch or none");
+        check(grpo.explore != null && parses(() -> rft3d.model.Sampler.Explore.parse(grpo.explore)), "grpo.explore", "must be all, think or answer");
         check(grpo.tasks != null && !grpo.tasks.isEmpty(), "grpo.tasks", "must name at least one task");
         check(grpo.lossAggregation != null && parses(() -> PolicyLoss.Aggregation.parse(grpo.lossAggregation)), "grpo.loss_aggregation", "must be token or constant");
         for (String t : grpo.tasks) check(rft3d.reward.Tasks.NAMES.contains(t), "grpo.tasks", "unknown task '" + t + "'; known: " + rft3d.reward.Tasks.NAMES);
@@ -212,6 +215,6 @@ public record TrainConfig(String data, String out, long seed, String device, int
                 new Sft(sftSteps, sft.batch, sft.microBatch, sft.lr, sft.warmup, sft.weightDecay, sft.gradClip, sft.numberSigma, sft.taskWeights),
                 new Grpo(grpoSteps, grpo.prompts, grpo.groupSize, grpo.microBatch, grpo.lr, grpo.weightDecay, grpo.gradClip, grpo.beta,
                         grpo.clipLow, grpo.clipHigh, grpo.temperature, grpo.topP, grpo.maxNewTokens, grpo.scaling, grpo.updatesPerBatch,
-                        grpo.tasks, grpo.lossAggregation, grpo.maxSeconds, grpo.detectionIouWeight), logEvery, checkpointEvery);
+                        grpo.tasks, grpo.lossAggregation, grpo.maxSeconds, grpo.detectionIouWeight, grpo.explore), logEvery, checkpointEvery);
     }
 }

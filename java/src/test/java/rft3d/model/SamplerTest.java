@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -66,4 +69,52 @@ class SamplerTest {
         assertTrue(lengths.size() > 2 && lengths.last() < 40 && lengths.last() % 8 != 0,
                 "rows must stop at different steps, all before the budget and off a multiple of 8: " + lengths);
     }
+
+    @Test
+    void exploringOnePartDecodesTheOtherGreedily() {
+        manual_seed(5);
+        VideoLM model = new VideoLM(CheckpointTest.CFG);
+        try (NoGradGuard g = new NoGradGuard()) { // </think> likely enough that completions have both parts
+            Tensor head = model.namedParameters().get("lm_head");
+            head.select(1, CheckpointTest.TOK.thinkClose()).copy_(randn(head.size(0)).mul(new Scalar(THINK_CLOSE_SCALE)));
+        }
+        Sampler s = new Sampler(model, CheckpointTest.TOK);
+        VideoEncoding v = CheckpointTest.video(3);
+        int[] prompt = {Tokenizer.BOS, 5, 6};
+        int budget = 30;
+        int[] greedy = s.sample(v, prompt, 1, new Sampler.Options(0, 1, budget)).get(0);
+        int thinkEnd = s.sampledSpan(greedy, Sampler.Explore.ANSWER)[0];
+        assertTrue(thinkEnd > 0 && thinkEnd < greedy.length, "the greedy completion must have both parts: " + Arrays.toString(greedy));
+
+        // Sampling the answer only: every row thinks what greedy decoding thinks, and the answers differ.
+        manual_seed(12);
+        List<int[]> answers = s.sample(v, prompt, 16, new Sampler.Options(1.0, 1, budget, Sampler.Explore.ANSWER));
+        Set<String> tails = new HashSet<>();
+        for (int[] row : answers) {
+            assertArrayEquals(Arrays.copyOf(greedy, thinkEnd), Arrays.copyOf(row, thinkEnd));
+            assertArrayEquals(new int[] {thinkEnd, row.length}, s.sampledSpan(row, Sampler.Explore.ANSWER));
+            tails.add(Arrays.toString(Arrays.copyOfRange(row, thinkEnd, row.length)));
+        }
+        assertTrue(tails.size() > 1, "sampled answers must differ");
+
+        // Sampling the think part only: after it, each row goes on as greedy decoding goes on from it.
+        manual_seed(13);
+        List<int[]> thinks = s.sample(v, prompt, 16, new Sampler.Options(1.0, 1, budget, Sampler.Explore.THINK));
+        Set<String> heads = new HashSet<>();
+        int checked = 0;
+        for (int[] row : thinks) {
+            int end = s.sampledSpan(row, Sampler.Explore.THINK)[1];
+            heads.add(Arrays.toString(Arrays.copyOf(row, end)));
+            if (end == row.length || row[end - 1] != CheckpointTest.TOK.thinkClose()) continue; // stopped while thinking
+            int[] context = Arrays.copyOf(prompt, prompt.length + end);
+            System.arraycopy(row, 0, context, prompt.length, end);
+            int[] rest = s.sample(v, context, 1, new Sampler.Options(0, 1, budget - end)).get(0);
+            assertArrayEquals(rest, Arrays.copyOfRange(row, end, row.length));
+            checked++;
+        }
+        assertTrue(heads.size() > 1 && checked > 1, "sampled think parts must differ and several must end: " + heads.size() + ", " + checked);
+    }
+
+    /** Scale of the random {@code </think>} column of the head in the test above. */
+    private static final double THINK_CLOSE_SCALE = 0.5;
 }
