@@ -8,8 +8,9 @@
 #       greedy eval; checkpoint, logs and predictions to $OUT/sft.tgz.
 #   bash bench/gpu-headline.sh arms SEED...
 #       from the checkpoint carried in .device-ckpt/final: GRPO vs equal-time continued SFT
-#       (bench/headline.sh with bench/configs/gpu-headline-arms.json; SFT_RATE defaults to the 0.0275 s/step
-#       measured on the H100), per seed; logs, predictions to $OUT/arms.tgz.
+#       (bench/headline.sh with bench/configs/gpu-headline-arms.json, and the JSON in OVERRIDE, if set, merged
+#       into it; SFT_RATE defaults to the 0.0275 s/step measured on the H100), per seed; logs, predictions to
+#       $OUT/arms.tgz.
 #   bash bench/gpu-headline.sh grpo OVERRIDE SEED:SECONDS...
 #       GRPO arms only, from .device-ckpt/final, with the JSON OVERRIDE merged into gpu-headline-arms.json and
 #       grpo.max_seconds set per seed to SECONDS (the training time of that seed's continued-SFT arm, run
@@ -58,7 +59,8 @@ case $1 in
     ;;
   arms)
     shift
-    SFT_RATE=${SFT_RATE:-0.0275} bash bench/headline.sh bench/configs/gpu-headline-arms.json .device-ckpt/final /tmp/rft-hl-arms "$@" || status=$?
+    python3 bench/config-with.py bench/configs/gpu-headline-arms.json "${OVERRIDE:-{\}}" > /tmp/arms.json
+    SFT_RATE=${SFT_RATE:-0.0275} bash bench/headline.sh /tmp/arms.json .device-ckpt/final /tmp/rft-hl-arms "$@" || status=$?
     ( cd /tmp/rft-hl-arms && tar czf "$OUT/arms.tgz" --exclude='*.safetensors' . )
     exit ${status:-0}
     ;;
