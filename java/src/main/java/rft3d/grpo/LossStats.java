@@ -37,6 +37,19 @@ public record LossStats(long tokens, double clipFraction, double klMean, double 
         return new LossStats((long) n, sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n);
     }
 
+    /** The statistics of several batches together: their means weighted by their token counts. */
+    public static LossStats merge(java.util.List<LossStats> parts) {
+        double[] sums = new double[5];
+        for (LossStats s : parts) {
+            sums[0] += s.tokens;
+            sums[1] += s.clipFraction * s.tokens;
+            sums[2] += s.klMean * s.tokens;
+            sums[3] += s.policyLoss * s.tokens;
+            sums[4] += s.ratioMean * s.tokens;
+        }
+        return fromSums(sums);
+    }
+
     /**
      * @throws IllegalArgumentException unless the log-probs and mask have {@code B·T} entries and the
      *     advantages B

@@ -50,6 +50,8 @@ public final class GrpoTrainer {
         Sampler.Explore explore = Sampler.Explore.parse(c.explore());
         Sampler.Options sampling = new Sampler.Options(c.temperature(), c.topP(), c.maxNewTokens(), explore);
         PolicyLoss.Aggregation aggregation = PolicyLoss.Aggregation.parse(c.lossAggregation());
+        EngineBridge bridge = new EngineBridge(engine, ws.device);
+        System.err.println("[grpo] advantages and loss statistics " + (bridge.onDevice() ? "on the GPU, next to the model's tensors" : "on the host"));
         int stepsDone = steps;
         try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
             long t0 = System.nanoTime();
@@ -100,59 +102,10 @@ public final class GrpoTrainer {
                         }
                     }
                 }
-                double[] adv = engine.advantages(totals, c.groupSize(), advOptions);
-
-                // Reference log-probs, without gradients. Every sampled token is one loss token; greedily decoded
-                // ones are context, not actions.
-                List<List<Rollout>> micros = new ArrayList<>();
-                for (int from = 0; from < rollouts.size(); from += c.microBatch()) {
-                    micros.add(rollouts.subList(from, Math.min(rollouts.size(), from + c.microBatch())));
+                Update update;
+                try (PointerScope stepScope = new PointerScope()) { // frees the step's kept tensors
+                    update = update(stage, reference, bridge, rollouts, totals, sampled, advOptions, aggregation, c, mc, ws, stepScope);
                 }
-                List<float[]> refLp = new ArrayList<>(), masks = new ArrayList<>();
-                double totalTokens = sampled;
-                for (List<Rollout> m : micros) {
-                    try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                        Sequences seq = sequences(m, mc, ws);
-                        refLp.add(Sequences.values(seq.logProbs(reference, c.temperature())));
-                        masks.add(seq.maskValues);
-                    }
-                }
-
-                // Policy update(s). The policy has not moved since sampling, so the first update's own
-                // log-probs are the sampling-time ("old") ones; later updates reuse them.
-                Stage.setLearningRate(stage.optimizer, c.lr());
-                double normalizer = aggregation == PolicyLoss.Aggregation.TOKEN ? totalTokens : (double) rollouts.size() * c.maxNewTokens();
-                List<float[]> oldLp = new ArrayList<>(), lastLp = new ArrayList<>();
-                double lossSum = 0;
-                for (int u = 0; u < c.updatesPerBatch(); u++) {
-                    stage.optimizer.zero_grad();
-                    lastLp.clear();
-                    int row = 0;
-                    for (int k = 0; k < micros.size(); k++) {
-                        List<Rollout> m = micros.get(k);
-                        try (PointerScope scope = new PointerScope()) {
-                            Sequences seq = sequences(m, mc, ws);
-                            Tensor lp = seq.logProbs(stage.model, c.temperature());
-                            lastLp.add(Sequences.values(lp));
-                            if (u == 0) oldLp.add(lastLp.get(k));
-                            Tensor old = u == 0 ? lp.detach() : Tensor.create(oldLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
-                            Tensor ref = Tensor.create(refLp.get(k), seq.rows, seq.length - 1).to(ws.device, kFloat());
-                            float[] a = new float[seq.rows];
-                            for (int i = 0; i < a.length; i++) a[i] = (float) adv[row + i];
-                            Tensor advantage = Tensor.create(a, seq.rows, 1).to(ws.device, kFloat());
-                            Tensor loss = PolicyLoss.loss(PolicyLoss.perToken(lp, old, ref, advantage, c.clipLow(), c.clipHigh(), c.beta()),
-                                    seq.mask, normalizer);
-                            loss.backward();
-                            lossSum += loss.item_double();
-                            row += seq.rows;
-                        }
-                    }
-                    clip_grad_norm_(stage.model.parameters(), c.gradClip());
-                    stage.optimizer.step();
-                }
-
-                // Statistics of the last update's ratios (all 1 with one update per batch: on-policy).
-                LossStats stats = lossStats(lastLp, oldLp, refLp, masks, adv, micros, c);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 boolean outOfTime = c.maxSeconds() > 0 && secs >= c.maxSeconds() && step + 1 < steps;
                 if ((step + 1) % ws.cfg.logEvery() == 0 || step + 1 == steps || step == stage.startStep || outOfTime) {
@@ -163,10 +116,10 @@ public final class GrpoTrainer {
                     m.put("reward_mean", mean);
                     m.put("reward_std", Math.sqrt(sq));
                     parts.forEach((k, v) -> m.put(k, v[0] / v[1]));
-                    m.put("kl", stats.klMean());
-                    m.put("clip_frac", stats.clipFraction());
-                    m.put("ratio_mean", stats.ratioMean());
-                    m.put("loss", lossSum / c.updatesPerBatch());
+                    m.put("kl", update.stats().klMean());
+                    m.put("clip_frac", update.stats().clipFraction());
+                    m.put("ratio_mean", update.stats().ratioMean());
+                    m.put("loss", update.meanLoss());
                     m.put("completion_len", (double) generated / rollouts.size());
                     m.put("gen_tokens_per_s", generated / rolloutSecs);
                     m.put("elapsed_s", secs);
@@ -187,28 +140,70 @@ public final class GrpoTrainer {
         return stage.finish(stepsDone);
     }
 
+    /** What an update reports: the loss averaged over updates, and the last update's statistics. */
+    private record Update(double meanLoss, LossStats stats) {}
+
+    /**
+     * The policy update(s) of one step. Reference log-probs, advantages and (with several updates) the
+     * sampling-time log-probs stay on the model's device, attached to {@code keep}.
+     */
+    private static Update update(Stage stage, VideoLM reference, EngineBridge bridge, List<Rollout> rollouts, double[] totals, int sampled,
+                                 AdvantageOptions advOptions, PolicyLoss.Aggregation aggregation, TrainConfig.Grpo c, ModelConfig mc,
+                                 Workspace ws, PointerScope keep) {
+        Tensor advantages = bridge.advantages(totals, c.groupSize(), advOptions);
+        List<List<Rollout>> micros = new ArrayList<>();
+        for (int from = 0; from < rollouts.size(); from += c.microBatch()) {
+            micros.add(rollouts.subList(from, Math.min(rollouts.size(), from + c.microBatch())));
+        }
+        // Reference log-probs, without gradients.
+        List<Tensor> refLp = new ArrayList<>();
+        for (List<Rollout> m : micros) {
+            try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                Tensor lp = sequences(m, mc, ws).logProbs(reference, c.temperature()).detach();
+                keep.attach(lp);
+                refLp.add(lp);
+            }
+        }
+        // Every sampled token is one loss token; greedily decoded ones are context, not actions. The policy has
+        // not moved since sampling, so the first update's own log-probs are the sampling-time ("old") ones.
+        Stage.setLearningRate(stage.optimizer, c.lr());
+        double normalizer = aggregation == PolicyLoss.Aggregation.TOKEN ? sampled : (double) rollouts.size() * c.maxNewTokens();
+        List<Tensor> oldLp = new ArrayList<>();
+        Tensor lossSum = Tensor.create(0.0).to(ws.device, kDouble());
+        keep.attach(lossSum);
+        List<LossStats> stats = new ArrayList<>();
+        for (int u = 0; u < c.updatesPerBatch(); u++) {
+            stage.optimizer.zero_grad();
+            int row = 0;
+            for (int k = 0; k < micros.size(); k++) {
+                try (PointerScope scope = new PointerScope()) {
+                    Sequences seq = sequences(micros.get(k), mc, ws);
+                    Tensor lp = seq.logProbs(stage.model, c.temperature());
+                    Tensor old = u == 0 ? lp.detach() : oldLp.get(k);
+                    if (u == 0 && c.updatesPerBatch() > 1) {
+                        keep.attach(old);
+                        oldLp.add(old);
+                    }
+                    Tensor adv = advantages.narrow(0, row, seq.rows);
+                    Tensor loss = PolicyLoss.loss(PolicyLoss.perToken(lp, old, refLp.get(k), adv.to(kFloat()).reshape(seq.rows, 1), c.clipLow(),
+                            c.clipHigh(), c.beta()), seq.mask, normalizer);
+                    loss.backward();
+                    lossSum.add_(loss.detach().to(kDouble()));
+                    if (u + 1 == c.updatesPerBatch()) {
+                        stats.add(bridge.lossStats(lp, old, refLp.get(k), seq.mask, adv, c.clipLow(), c.clipHigh()));
+                    }
+                    row += seq.rows;
+                }
+            }
+            clip_grad_norm_(stage.model.parameters(), c.gradClip());
+            stage.optimizer.step();
+        }
+        // Statistics of the last update's ratios (all 1 with one update per batch: on-policy).
+        return new Update(lossSum.item_double() / c.updatesPerBatch(), LossStats.merge(stats));
+    }
+
     private static Sequences sequences(List<Rollout> rows, ModelConfig mc, Workspace ws) {
         return new Sequences(rows.stream().map(Rollout::video).toList(), rows.stream().map(Rollout::prompt).toList(),
                 rows.stream().map(Rollout::completion).toList(), rows.stream().map(Rollout::span).toList(), mc, ws.device);
-    }
-
-    /** The grpo package's loss statistics over the whole batch, from the per-micro-batch arrays. */
-    private static LossStats lossStats(List<float[]> lp, List<float[]> old, List<float[]> ref, List<float[]> masks,
-                                       double[] adv, List<List<Rollout>> micros, TrainConfig.Grpo c) {
-        double[] sums = new double[5];
-        int row = 0;
-        for (int k = 0; k < micros.size(); k++) {
-            int b = micros.get(k).size(), t = lp.get(k).length / b;
-            double[] a = new double[b];
-            System.arraycopy(adv, row, a, 0, b);
-            LossStats s = LossStats.compute(lp.get(k), old.get(k), ref.get(k), masks.get(k), a, b, t, c.clipLow(), c.clipHigh());
-            sums[0] += s.tokens();
-            sums[1] += s.clipFraction() * s.tokens();
-            sums[2] += s.klMean() * s.tokens();
-            sums[3] += s.policyLoss() * s.tokens();
-            sums[4] += s.ratioMean() * s.tokens();
-            row += b;
-        }
-        return LossStats.fromSums(sums);
     }
 }

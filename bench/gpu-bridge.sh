@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# GRPO's advantages and loss statistics on the GPU, next to LibTorch's tensors (train.EngineBridge), checked
+# on the H100 in one call:
+#   1. EngineBridgeTest with a CUDA LibTorch: the device path against the CPU references;
+#   2. the same GRPO run (seed 1, 40 steps from one fresh SFT checkpoint) with the host path (BASELINE's jar)
+#      and with this build: per-step rewards, KL and loss side by side, and the seconds a step takes.
+# Here (JDK 17, Maven): mvn -q -B package -DskipTests && bash ../shared/device/train-pack.sh, then
+#   BASELINE=<commit before the bridge> bash bench/gpu-bridge.sh prepare
+# (drops the pack's jmh, jopt and commons-math3 jars; adds JUnit, the test classes and BASELINE's jar).
+# There, carrying .device-train: bash bench/gpu-bridge.sh run   (logs and the table under $OUT).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+P=.device-train
+
+prepare() {
+  [[ -n ${BASELINE:-} && -x $P/run.sh ]] || { echo "need BASELINE=<commit> and a $P from train-pack.sh"; exit 2; }
+  rm -f $P/lib/jmh-* $P/lib/jopt-* $P/lib/commons-math3-*
+  mvn -q -B -ntp test-compile
+  mvn -q -B -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory=$P
+  tar czf $P/test-classes.tgz -C target test-classes
+  local tree; tree=$(mktemp -d)
+  git worktree add -q --detach "$tree" "$BASELINE"
+  (cd "$tree" && mvn -q -B -ntp package -DskipTests) && mkdir -p $P/baseline && cp "$tree/target/rft3d.jar" $P/baseline/
+  git worktree remove --force "$tree"
+  git rev-parse --short "$BASELINE" > $P/baseline/commit.txt
+  du -sh $P
+}
+
+run() {
+  OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+  nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/device.txt"
+  local cfg=/tmp/bridge.json w=/tmp/rft-gpu
+  python3 bench/config-with.py bench/configs/gpu-headline.json \
+    '{"out": "/tmp/bridge/sft", "sft": {"steps": 1500}, "log_every": 500}' > $cfg
+  [[ -f /tmp/rft-hl-data/eval.jsonl ]] || bash $P/run.sh gen-data --config $cfg | tail -1   # also unpacks the runtime
+  bash $P/run.sh train-sft --config $cfg > "$OUT/sft.log" 2>&1
+  # The environment .device-train/run.sh sets up, for a JVM with another classpath or main class.
+  local tl nv; tl=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+"/lib")')
+  nv=$(find "$(dirname "$(dirname "$tl")")/nvidia" -maxdepth 3 -type d -name lib | paste -sd:)
+  export LD_LIBRARY_PATH="$w/nat:$tl:$nv" LD_PRELOAD="$tl/libtorch_cuda.so" OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1
+  jvm() { "$w/jre/bin/java" -Dorg.bytedeco.javacpp.platform.extension=-gpu -Djava.library.path="$w/nat:$tl" \
+            -Dorg.bytedeco.javacpp.pathsFirst=true "$@"; }
+  local libs; libs=$(ls $P/lib/*.jar | grep -v '/rft3d.jar$' | paste -sd:)
+  mkdir -p /tmp/bridge/tc && tar xzf $P/test-classes.tgz -C /tmp/bridge/tc
+
+  echo "== EngineBridgeTest"
+  set +e
+  jvm -jar $P/junit-platform-console-standalone-*.jar execute --disable-banner --details=tree \
+      -cp "/tmp/bridge/tc/test-classes:$P/lib/rft3d.jar:$libs" --select-class rft3d.train.EngineBridgeTest 2>&1 | tee "$OUT/tests.log"
+  local tests_rc=${PIPESTATUS[0]}
+  set -e
+
+  echo "== GRPO, host path ($(cat $P/baseline/commit.txt)) and device path (this build), seed 1"
+  for arm in host:$P/baseline/rft3d.jar device:$P/lib/rft3d.jar; do
+    local name=${arm%%:*} jar=${arm#*:}
+    python3 bench/config-with.py $cfg "{\"out\": \"/tmp/bridge/$name\", \"log_every\": 1, \"grpo\": {\"steps\": 40, \"prompts\": 64,
+      \"group_size\": 8, \"micro_batch\": 256, \"lr\": 1e-4, \"temperature\": 0.7, \"detection_iou_weight\": 0.0,
+      \"tasks\": [\"detection\", \"grounding\"]}}" > /tmp/bridge/$name.json
+    jvm -cp "$jar:$libs" rft3d.cli.Main train-grpo --init /tmp/bridge/sft/sft/final --config /tmp/bridge/$name.json \
+      > "$OUT/grpo-$name.log" 2>&1
+    cp /tmp/bridge/$name/grpo/metrics.jsonl "$OUT/grpo-$name.jsonl"
+  done
+  grep -h "advantages and loss statistics" "$OUT"/grpo-*.log || true
+  python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+arms = {a: [json.loads(l) for l in open(f"{out}/grpo-{a}.jsonl")] for a in ("host", "device")}
+print("| step | reward host | reward device | KL host | KL device | loss host | loss device |")
+print("|---|---|---|---|---|---|---|")
+for h, d in zip(arms["host"], arms["device"]):
+    if h["step"] in (1, 2, 5, 10, 20, 30, 40):
+        print(f"| {h['step']} | {h['reward_mean']:.4f} | {d['reward_mean']:.4f} | {h['kl']:.3g} | {d['kl']:.3g} | {h['loss']:.3g} | {d['loss']:.3g} |")
+for a, rows in arms.items():  # the first step pays for the videos' first decoding: time steps 2..40
+    print(f"{a}: {(rows[-1]['elapsed_s'] - rows[0]['elapsed_s']) / (len(rows) - 1):.3f} s/step over steps 2-{len(rows)}")
+PY
+  exit $tests_rc
+}
+
+case ${1:-} in prepare|run) "$1" ;; *) sed -n 2,10p "$0"; exit 2 ;; esac
