@@ -104,7 +104,7 @@ public final class GrpoTrainer {
                 }
                 Update update;
                 try (PointerScope stepScope = new PointerScope()) { // frees the step's kept tensors
-                    update = update(stage, reference, bridge, rollouts, totals, sampled, advOptions, aggregation, c, mc, ws, stepScope);
+                    update = update(ws, stage, reference, bridge, rollouts, totals, sampled, advOptions, aggregation, stepScope);
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 boolean outOfTime = c.maxSeconds() > 0 && secs >= c.maxSeconds() && step + 1 < steps;
@@ -147,9 +147,10 @@ public final class GrpoTrainer {
      * The policy update(s) of one step. Reference log-probs, advantages and (with several updates) the
      * sampling-time log-probs stay on the model's device, attached to {@code keep}.
      */
-    private static Update update(Stage stage, VideoLM reference, EngineBridge bridge, List<Rollout> rollouts, double[] totals, int sampled,
-                                 AdvantageOptions advOptions, PolicyLoss.Aggregation aggregation, TrainConfig.Grpo c, ModelConfig mc,
-                                 Workspace ws, PointerScope keep) {
+    private static Update update(Workspace ws, Stage stage, VideoLM reference, EngineBridge bridge, List<Rollout> rollouts, double[] totals,
+                                 int sampled, AdvantageOptions advOptions, PolicyLoss.Aggregation aggregation, PointerScope keep) {
+        TrainConfig.Grpo c = ws.cfg.grpo();
+        ModelConfig mc = reference.config();
         Tensor advantages = bridge.advantages(totals, c.groupSize(), advOptions);
         List<List<Rollout>> micros = new ArrayList<>();
         for (int from = 0; from < rollouts.size(); from += c.microBatch()) {

@@ -21,7 +21,6 @@ import rft3d.model.VideoLM;
 final class Sequences {
     final Tensor patches, geometry, frames, tokens, mask;
     final int rows, length;
-    final float[] maskValues;
 
     Sequences(List<VideoEncoding> videos, List<int[]> prompts, List<int[]> completions, ModelConfig cfg, Device device) {
         this(videos, prompts, completions, completions.stream().map(c -> new int[] {0, c.length}).toList(), cfg, device);
@@ -36,7 +35,7 @@ final class Sequences {
         int nv = cfg.visualTokens(), pv = cfg.patchValues();
         float[] p = new float[rows * nv * pv], g = new float[rows * nv * VideoEncoding.GEOMETRY];
         long[] ids = new long[rows * t];
-        maskValues = new float[rows * (t - 1)];
+        float[] maskValues = new float[rows * (t - 1)];
         for (int i = 0; i < rows; i++) {
             System.arraycopy(videos.get(i).patches(), 0, p, i * nv * pv, nv * pv);
             System.arraycopy(videos.get(i).geometry(), 0, g, i * nv * VideoEncoding.GEOMETRY, nv * VideoEncoding.GEOMETRY);

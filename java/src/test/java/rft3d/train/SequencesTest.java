@@ -26,10 +26,10 @@ class SequencesTest {
         int[] prompt = {1, 5}, a = {7, 8, 9}, b = {7, 8};
         // Position k predicts token k+1: prompt tokens sit at 0..1, completion token j at 2+j.
         Sequences all = new Sequences(List.of(v, v), List.of(prompt, prompt), List.of(a, b), CFG, CPU);
-        assertArrayEquals(new float[] {0, 1, 1, 1, 0, 1, 1, 0}, all.maskValues);
+        assertArrayEquals(new float[] {0, 1, 1, 1, 0, 1, 1, 0}, Sequences.values(all.mask));
         Sequences spans = new Sequences(List.of(v, v), List.of(prompt, prompt), List.of(a, b),
                 List.of(new int[] {1, 3}, new int[] {0, 0}), CFG, CPU);
-        assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 0, 0}, spans.maskValues);
+        assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 0, 0}, Sequences.values(spans.mask));
         assertThrows(IllegalArgumentException.class, () -> new Sequences(List.of(v), List.of(prompt), List.of(b),
                 List.of(new int[] {1, 3}), CFG, CPU));
     }

@@ -278,6 +278,7 @@ class TrainerSmokeTest {
                 {"{\"grpo\": {\"tasks\": [\"detection\", \"vqa\"]}}", "vqa"},
                 {"{\"grpo\": {\"scaling\": \"mean\"}}", "grpo.scaling"},
                 {"{\"grpo\": {\"max_seconds\": -1}}", "grpo.max_seconds"},
+                {"{\"grpo\": {\"explore\": \"boxes\"}}", "grpo.explore"},
                 {"{\"device\": \"gpu\"}", "device"},
                 {"{\"model\": {\"dim\": 30, \"heads\": 4}}", "model"},
                 {"{\"model\": {\"precision\": \"fp16\"}}", "model.precision"},
