@@ -144,8 +144,9 @@ public final class GrpoTrainer {
     private record Update(double meanLoss, LossStats stats) {}
 
     /**
-     * The policy update(s) of one step. Reference log-probs, advantages and (with several updates) the
-     * sampling-time log-probs stay on the model's device, attached to {@code keep}.
+     * The policy update(s) of one step, run inside {@code keep}, the step's scope. Reference log-probs,
+     * advantages and (with several updates) the sampling-time log-probs stay on the model's device until it
+     * closes: those made inside a micro-batch's own scope are attached to {@code keep} explicitly.
      */
     private static Update update(Workspace ws, Stage stage, VideoLM reference, EngineBridge bridge, List<Rollout> rollouts, double[] totals,
                                  int sampled, AdvantageOptions advOptions, PolicyLoss.Aggregation aggregation, PointerScope keep) {
@@ -171,7 +172,6 @@ public final class GrpoTrainer {
         double normalizer = aggregation == PolicyLoss.Aggregation.TOKEN ? sampled : (double) rollouts.size() * c.maxNewTokens();
         List<Tensor> oldLp = new ArrayList<>();
         Tensor lossSum = Tensor.create(0.0).to(ws.device, kDouble());
-        keep.attach(lossSum);
         List<LossStats> stats = new ArrayList<>();
         for (int u = 0; u < c.updatesPerBatch(); u++) {
             stage.optimizer.zero_grad();
