@@ -18,11 +18,7 @@ prepare() {
   mvn -q -B -ntp test-compile
   mvn -q -B -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory=$P
   tar czf $P/test-classes.tgz -C target test-classes
-  local tree; tree=$(mktemp -d)
-  git worktree add -q --detach "$tree" "$BASELINE"
-  (cd "$tree" && mvn -q -B -ntp package -DskipTests) && mkdir -p $P/baseline && cp "$tree/target/rft3d.jar" $P/baseline/
-  git worktree remove --force "$tree"
-  git rev-parse --short "$BASELINE" > $P/baseline/commit.txt
+  bash bench/jar-at.sh "$BASELINE" $P/baseline/rft3d.jar
   du -sh $P
 }
 
@@ -50,7 +46,7 @@ run() {
   local tests_rc=${PIPESTATUS[0]}
   set -e
 
-  echo "== GRPO, host path ($(cat $P/baseline/commit.txt)) and device path (this build), seed 1"
+  echo "== GRPO, host path ($(cat $P/baseline/rft3d.jar.commit)) and device path (this build), seed 1"
   for arm in host:$P/baseline/rft3d.jar device:$P/lib/rft3d.jar; do
     local name=${arm%%:*} jar=${arm#*:}
     python3 bench/config-with.py $cfg "{\"out\": \"/tmp/bridge/$name\", \"log_every\": 1, \"grpo\": {\"steps\": 40, \"prompts\": 64,

@@ -26,13 +26,7 @@ prepare() {
   jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.httpserver,jdk.zipfs,java.net.http,jdk.jfr \
         --strip-debug --no-header-files --no-man-pages --compress=2 --output "$DEV/jre"
   tar czf "$DEV/jre.tgz" -C "$DEV" jre && rm -rf "$DEV/jre"
-  if [[ -n "${BASELINE:-}" ]]; then
-    local tree; tree="$(mktemp -d)"
-    git worktree add -q --detach "$tree" "$BASELINE"
-    (cd "$tree" && mvn -q -B -ntp -Pbench package -DskipTests) && cp "$tree/target/rft3d.jar" "$DEV/baseline.jar"
-    git worktree remove --force "$tree"
-    git rev-parse --short "$BASELINE" > "$DEV/baseline.txt"
-  fi
+  [[ -z "${BASELINE:-}" ]] || bash bench/jar-at.sh "$BASELINE" "$DEV/baseline.jar" -Pbench
   du -sh "$DEV"
 }
 
@@ -69,7 +63,7 @@ run() {
   grep -E "^  [a-z_]+ \(|gpu__time_duration" "$OUT/ncu-read.log" | sed 's/,.*Context.*//' | tee -a "$OUT/kernels.txt"
 
   if [[ -f "$DEV/baseline.jar" ]]; then
-    echo "== baseline benchmark (commit $(cat "$DEV/baseline.txt"))"
+    echo "== baseline benchmark (commit $(cat "$DEV/baseline.jar.commit"))"
     "$java" -Xmx32g -cp "$DEV/baseline.jar:$(ls "$DEV"/lib/*.jar | paste -sd: -)" rft3d.bench.GpuBenchmark "$work/baseline" 2>&1 \
         | tee "$OUT/bench-baseline.log"
   fi
@@ -99,7 +93,7 @@ run() {
   echo "== summary ($(head -n1 "$OUT/device.txt"))"
   echo "GPU tests: rc=$tests_rc ($(grep -E 'tests (successful|failed|skipped)' "$OUT/tests.log" | tr -s ' ' | paste -sd, -))"
   echo "memcheck: rc=$memcheck_rc ($(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -n1))"
-  [[ -f "$OUT/bench-baseline.log" ]] && { echo "baseline ($(cat "$DEV/baseline.txt")):"; grep -E "^\||^\[bench\] [0-9]" "$OUT/bench-baseline.log"; echo "this build:"; }
+  [[ -f "$OUT/bench-baseline.log" ]] && { echo "baseline ($(cat "$DEV/baseline.jar.commit")):"; grep -E "^\||^\[bench\] [0-9]" "$OUT/bench-baseline.log"; echo "this build:"; }
   cat "$OUT/java_results.md" 2>/dev/null
   grep -E "^\[bench\] [0-9]|^\[bench\] host" "$OUT/bench.log" 2>/dev/null
   grep -E "^\|" "$OUT/service.log" 2>/dev/null
