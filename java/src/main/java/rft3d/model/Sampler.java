@@ -144,7 +144,7 @@ public final class Sampler {
                 Tensor next = choose(last, opt);
                 if (opt.temperature() > 0 && opt.explore() != Explore.ALL) {
                     Tensor sampledRows = opt.explore() == Explore.THINK ? thinking : thinking.logical_not();
-                    next = where(sampledRows, next, last.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
+                    next = where(sampledRows, next, greedy(last));
                     thinking = thinking.logical_and(next.ne(new Scalar(tokenizer.thinkClose())));
                 }
                 steps.push_back(next);
@@ -182,8 +182,13 @@ public final class Sampler {
         };
     }
 
+    /** The most likely token of each row. */
+    private static Tensor greedy(Tensor logits) {
+        return logits.argmax(new org.bytedeco.pytorch.LongOptional(-1), false);
+    }
+
     private static Tensor choose(Tensor logits, Options opt) {
-        if (opt.temperature() == 0) return logits.argmax(new org.bytedeco.pytorch.LongOptional(-1), false);
+        if (opt.temperature() == 0) return greedy(logits);
         Tensor probs = logits.div(new Scalar(opt.temperature())).softmax(-1);
         if (opt.topP() < 1) {
             T_TensorTensor_T sorted = sort(probs, -1, true);
