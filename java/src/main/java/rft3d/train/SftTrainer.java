@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import rft3d.data.Sample;
 import rft3d.model.ModelConfig;
@@ -45,7 +44,8 @@ public final class SftTrainer {
         TaskMix mix = new TaskMix(train, c.taskWeights());
         NumberTargets numbers = c.numberSigma() > 0 ? new NumberTargets(ws.tokenizer, c.numberSigma(), ws.device) : null;
         if (train.isEmpty()) throw new IOException("no training samples in " + ws.cfg.data());
-        try (MetricsLog log = new MetricsLog(dir, stage.startStep)) {
+        try (MetricsLog log = new MetricsLog(dir, stage.startStep);
+             MicroBatchRunner runner = new MicroBatchRunner(List.copyOf(stage.model.namedParameters().values()), ws.cpuWorkers())) {
             long t0 = System.nanoTime();
             double lossSum = 0, tokens = 0, allTokens = 0;
             int logged = 0;
@@ -58,11 +58,13 @@ public final class SftTrainer {
                 stage.optimizer.zero_grad();
                 // Each sample tokenized once: its length counts towards the loss normalizer and the throughput.
                 List<int[]> prompts = new ArrayList<>(), answers = new ArrayList<>();
+                List<VideoEncoding> videos = new ArrayList<>();
                 double batchTokens = 0;
                 for (Sample s : batch) {
                     int[] prompt = ws.prompt(s), answer = ws.reference(s);
                     prompts.add(prompt);
                     answers.add(answer);
+                    videos.add(ws.video(s, mc));
                     batchTokens += answer.length;
                     allTokens += mc.visualTokens() + prompt.length + answer.length;
                 }
@@ -71,20 +73,18 @@ public final class SftTrainer {
                 List<Integer> order = new ArrayList<>();
                 for (int i = 0; i < batch.size(); i++) order.add(i);
                 order.sort(Comparator.comparingInt(i -> prompts.get(i).length + answers.get(i).length));
-                for (int from = 0; from < batch.size(); from += c.microBatch()) {
-                    List<Integer> rows = order.subList(from, Math.min(batch.size(), from + c.microBatch()));
-                    try (PointerScope scope = new PointerScope()) {
-                        List<VideoEncoding> videos = new ArrayList<>();
-                        for (int i : rows) videos.add(ws.video(batch.get(i), mc));
-                        Sequences seq = new Sequences(videos, rows.stream().map(prompts::get).toList(),
-                                rows.stream().map(answers::get).toList(), mc, ws.device);
-                        Tensor nll = numbers == null ? seq.logProbs(stage.model).mul(seq.mask).sum().neg()
-                                : numbers.nll(seq.distributions(stage.model), seq.next(), seq.mask);
-                        Tensor loss = nll.div(Sequences.scalar(batchTokens));
-                        loss.backward();
-                        lossSum += loss.item_double();
-                    }
-                }
+                double normalizer = batchTokens;
+                int micros = (batch.size() + c.microBatch() - 1) / c.microBatch();
+                List<Double> losses = runner.run(micros, k -> {
+                    List<Integer> rows = order.subList(k * c.microBatch(), Math.min(batch.size(), (k + 1) * c.microBatch()));
+                    Sequences seq = new Sequences(rows.stream().map(videos::get).toList(), rows.stream().map(prompts::get).toList(),
+                            rows.stream().map(answers::get).toList(), mc, ws.device);
+                    Tensor nll = numbers == null ? seq.logProbs(stage.model).mul(seq.mask).sum().neg()
+                            : numbers.nll(seq.distributions(stage.model), seq.next(), seq.mask);
+                    Tensor loss = nll.div(Sequences.scalar(normalizer));
+                    return new MicroBatchRunner.Result<>(loss, loss.item_double());
+                });
+                for (double l : losses) lossSum += l;
                 clip_grad_norm_(stage.model.parameters(), c.gradClip());
                 stage.optimizer.step();
                 tokens += batchTokens;

@@ -33,6 +33,11 @@ final class Workspace {
         set_num_threads(cfg.threads());
     }
 
+    /** Threads that run micro-batches side by side: the configured ones on a CPU, one on a GPU. */
+    int cpuWorkers() {
+        return device.is_cuda() ? 1 : cfg.threads();
+    }
+
     /** The model shape for this dataset and config. */
     ModelConfig modelConfig() {
         TrainConfig.Model m = cfg.model();
