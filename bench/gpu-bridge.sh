@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# GRPO's advantages and loss statistics on the GPU, next to LibTorch's tensors (train.EngineBridge), checked
-# on the H100 in one call:
-#   1. EngineBridgeTest with a CUDA LibTorch: the device path against the CPU references;
-#   2. the same GRPO run (seed 1, 40 steps from one fresh SFT checkpoint) with the host path (BASELINE's jar)
-#      and with this build: per-step rewards, KL and loss side by side, and the seconds a step takes.
+# This build against BASELINE's on the H100, in one call:
+#   1. EngineBridgeTest with a CUDA LibTorch: GRPO's on-GPU advantages and loss statistics (train.EngineBridge)
+#      against the CPU references;
+#   2. the same SFT run (300 steps, 4 micro-batches a step) with both builds: losses side by side, and the seconds;
+#   3. the same GRPO run (seed 1, 40 steps from one fresh SFT checkpoint) with both builds: per-step rewards, KL
+#      and loss side by side, and the seconds a step takes.
 # Here (JDK 17, Maven): mvn -q -B package -DskipTests && bash ../shared/device/train-pack.sh, then
-#   BASELINE=<commit before the bridge> bash bench/gpu-bridge.sh prepare
+#   BASELINE=<the commit to compare with> bash bench/gpu-bridge.sh prepare
 # (drops the pack's jmh, jopt and commons-math3 jars; adds JUnit, the test classes and BASELINE's jar).
 # There, carrying .device-train: bash bench/gpu-bridge.sh run   (logs and the table under $OUT).
 set -euo pipefail
@@ -46,8 +47,27 @@ run() {
   local tests_rc=${PIPESTATUS[0]}
   set -e
 
-  echo "== GRPO, host path ($(cat $P/baseline/rft3d.jar.commit)) and device path (this build), seed 1"
-  for arm in host:$P/baseline/rft3d.jar device:$P/lib/rft3d.jar; do
+  echo "== SFT, $(cat $P/baseline/rft3d.jar.commit) and this build"
+  for arm in base:$P/baseline/rft3d.jar new:$P/lib/rft3d.jar; do
+    local name=${arm%%:*} jar=${arm#*:}
+    python3 bench/config-with.py $cfg "{\"out\": \"/tmp/bridge/sft-$name\", \"log_every\": 10,
+      \"sft\": {\"steps\": 300, \"micro_batch\": 16}}" > /tmp/bridge/sft-$name.json
+    jvm -cp "$jar:$libs" rft3d.cli.Main train-sft --config /tmp/bridge/sft-$name.json > "$OUT/sft-$name.log" 2>&1
+    cp /tmp/bridge/sft-$name/sft/metrics.jsonl "$OUT/sft-$name.jsonl"
+  done
+  python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+arms = {a: [json.loads(l) for l in open(f"{out}/sft-{a}.jsonl")] for a in ("base", "new")}
+same = sum(h["loss"] == d["loss"] for h, d in zip(arms["base"], arms["new"]))
+print(f"SFT losses equal to the last digit at {same} of {len(arms['base'])} logged steps;"
+      f" largest difference {max(abs(h['loss'] - d['loss']) for h, d in zip(arms['base'], arms['new'])):.3g}")
+for a, rows in arms.items():
+    print(f"SFT {a}: loss {rows[-1]['loss']:.6f} at step {rows[-1]['step']}, {rows[-1]['elapsed_s']:.1f} s")
+PY
+
+  echo "== GRPO, $(cat $P/baseline/rft3d.jar.commit) and this build, seed 1"
+  for arm in base:$P/baseline/rft3d.jar new:$P/lib/rft3d.jar; do
     local name=${arm%%:*} jar=${arm#*:}
     python3 bench/config-with.py $cfg "{\"out\": \"/tmp/bridge/$name\", \"log_every\": 1, \"grpo\": {\"steps\": 40, \"prompts\": 64,
       \"group_size\": 8, \"micro_batch\": 256, \"lr\": 1e-4, \"temperature\": 0.7, \"detection_iou_weight\": 0.0,
@@ -60,10 +80,10 @@ run() {
   python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]
-arms = {a: [json.loads(l) for l in open(f"{out}/grpo-{a}.jsonl")] for a in ("host", "device")}
-print("| step | reward host | reward device | KL host | KL device | loss host | loss device |")
+arms = {a: [json.loads(l) for l in open(f"{out}/grpo-{a}.jsonl")] for a in ("base", "new")}
+print("| step | reward base | reward new | KL base | KL new | loss base | loss new |")
 print("|---|---|---|---|---|---|---|")
-for h, d in zip(arms["host"], arms["device"]):
+for h, d in zip(arms["base"], arms["new"]):
     if h["step"] in (1, 2, 5, 10, 20, 30, 40):
         print(f"| {h['step']} | {h['reward_mean']:.4f} | {d['reward_mean']:.4f} | {h['kl']:.3g} | {d['kl']:.3g} | {h['loss']:.3g} | {d['loss']:.3g} |")
 for a, rows in arms.items():  # the first step pays for the videos' first decoding: time steps 2..40
