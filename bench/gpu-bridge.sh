@@ -2,13 +2,15 @@
 # This build against BASELINE's on the H100, in one call:
 #   1. EngineBridgeTest with a CUDA LibTorch: GRPO's on-GPU advantages and loss statistics (train.EngineBridge)
 #      against the CPU references;
-#   2. the same SFT run (300 steps, 4 micro-batches a step) with both builds: losses side by side, and the seconds;
+#   2. the same SFT run (300 steps, 4 micro-batches a step) with BASELINE's build twice and this one: losses side
+#      by side, and the seconds;
 #   3. the same GRPO run (seed 1, 40 steps from one fresh SFT checkpoint) with both builds: per-step rewards, KL
 #      and loss side by side, and the seconds a step takes.
 # Here (JDK 17, Maven): mvn -q -B package -DskipTests && bash ../shared/device/train-pack.sh, then
 #   BASELINE=<the commit to compare with> bash bench/gpu-bridge.sh prepare
 # (drops the pack's jmh, jopt and commons-math3 jars; adds JUnit, the test classes and BASELINE's jar).
-# There, carrying .device-train: bash bench/gpu-bridge.sh run   (logs and the table under $OUT).
+# There, carrying .device-train: bash bench/gpu-bridge.sh run   (logs and the tables under $OUT;
+#   run sft: the tests and the SFT comparison only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=.device-train
@@ -30,7 +32,7 @@ run() {
   python3 bench/config-with.py bench/configs/gpu-headline.json \
     '{"out": "/tmp/bridge/sft", "sft": {"steps": 1500}, "log_every": 500}' > $cfg
   [[ -f /tmp/rft-hl-data/eval.jsonl ]] || bash $P/run.sh gen-data --config $cfg | tail -1   # also unpacks the runtime
-  bash $P/run.sh train-sft --config $cfg > "$OUT/sft.log" 2>&1
+  [[ ${1:-} == sft ]] || bash $P/run.sh train-sft --config $cfg > "$OUT/sft.log" 2>&1   # GRPO's start
   # The environment .device-train/run.sh sets up, for a JVM with another classpath or main class.
   local tl nv; tl=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+"/lib")')
   nv=$(find "$(dirname "$(dirname "$tl")")/nvidia" -maxdepth 3 -type d -name lib | paste -sd:)
@@ -47,8 +49,8 @@ run() {
   local tests_rc=${PIPESTATUS[0]}
   set -e
 
-  echo "== SFT, $(cat $P/baseline/rft3d.jar.commit) and this build"
-  for arm in base:$P/baseline/rft3d.jar new:$P/lib/rft3d.jar; do
+  echo "== SFT, $(cat $P/baseline/rft3d.jar.commit) twice (GPU kernels with atomics are not bit-reproducible) and this build"
+  for arm in base:$P/baseline/rft3d.jar again:$P/baseline/rft3d.jar new:$P/lib/rft3d.jar; do
     local name=${arm%%:*} jar=${arm#*:}
     python3 bench/config-with.py $cfg "{\"out\": \"/tmp/bridge/sft-$name\", \"log_every\": 10,
       \"sft\": {\"steps\": 300, \"micro_batch\": 16}}" > /tmp/bridge/sft-$name.json
@@ -58,13 +60,16 @@ run() {
   python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]
-arms = {a: [json.loads(l) for l in open(f"{out}/sft-{a}.jsonl")] for a in ("base", "new")}
-same = sum(h["loss"] == d["loss"] for h, d in zip(arms["base"], arms["new"]))
-print(f"SFT losses equal to the last digit at {same} of {len(arms['base'])} logged steps;"
-      f" largest difference {max(abs(h['loss'] - d['loss']) for h, d in zip(arms['base'], arms['new'])):.3g}")
+arms = {a: [json.loads(l) for l in open(f"{out}/sft-{a}.jsonl")] for a in ("base", "again", "new")}
+print("| step | loss base | base again − base | new − base |")
+print("|---|---|---|---|")
+for b, a, n in zip(arms["base"], arms["again"], arms["new"]):
+    if b["step"] in (10, 20, 50, 100, 200, 300):
+        print(f"| {b['step']} | {b['loss']:.6f} | {a['loss'] - b['loss']:+.2e} | {n['loss'] - b['loss']:+.2e} |")
 for a, rows in arms.items():
-    print(f"SFT {a}: loss {rows[-1]['loss']:.6f} at step {rows[-1]['step']}, {rows[-1]['elapsed_s']:.1f} s")
+    print(f"SFT {a}: {rows[-1]['elapsed_s']:.1f} s for {rows[-1]['step']} steps")
 PY
+  [[ ${1:-} == sft ]] && exit $tests_rc
 
   echo "== GRPO, $(cat $P/baseline/rft3d.jar.commit) and this build, seed 1"
   for arm in base:$P/baseline/rft3d.jar new:$P/lib/rft3d.jar; do
@@ -92,4 +97,4 @@ PY
   exit $tests_rc
 }
 
-case ${1:-} in prepare|run) "$1" ;; *) sed -n 2,10p "$0"; exit 2 ;; esac
+case ${1:-} in prepare|run) "$@" ;; *) sed -n 2,12p "$0"; exit 2 ;; esac
