@@ -22,7 +22,9 @@ import org.bytedeco.pytorch.TensorVector;
  *
  * <p>Why threads: on a CPU, this project's small models spend most of a step in matrix products too small for
  * LibTorch's intra-op parallelism (a second core made SFT 5% faster), so each micro-batch runs whole on its own
- * thread with one intra-op thread. On a GPU the passes run one after the other on the caller's thread.
+ * thread with one intra-op thread (LibTorch's thread count is per thread here: the caller's stays as it was).
+ * Each running pass holds its own activations, so memory grows with the threads. On a GPU the passes run one
+ * after the other on the caller's thread.
  */
 final class MicroBatchRunner implements AutoCloseable {
     /** One micro-batch's forward pass: the scalar loss to differentiate, and what the step keeps of it. */
