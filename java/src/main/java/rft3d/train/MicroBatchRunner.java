@@ -18,11 +18,12 @@ import org.bytedeco.pytorch.TensorVector;
 /**
  * Runs one optimizer step's micro-batches — forward pass and gradients — and leaves the sum of their
  * gradients in the parameters' {@code .grad}, added in micro-batch order whatever thread finishes first, so a
- * run is reproducible for any number of threads.
+ * run repeats itself exactly.
  *
  * <p>Why threads: on a CPU, this project's small models spend most of a step in matrix products too small for
  * LibTorch's intra-op parallelism (a second core made SFT 5% faster), so each micro-batch runs whole on its own
- * thread with one intra-op thread (LibTorch's thread count is per thread here: the caller's stays as it was).
+ * thread, with the cores shared out as intra-op threads (LibTorch's thread count is per thread here: the
+ * caller's stays as it was).
  * Each running pass holds its own activations, so memory grows with the threads. On a GPU the passes run one
  * after the other on the caller's thread.
  */
@@ -36,16 +37,19 @@ final class MicroBatchRunner implements AutoCloseable {
     record Result<R>(Tensor loss, R value) {}
 
     private final TensorVector params;
+    private final int threads;
     private final ExecutorService pool; // null: passes run on the caller's thread
 
-    /** Passes on {@code threads} threads (one intra-op thread each), or on the caller's thread when 1. */
+    /**
+     * Passes on up to {@code threads} threads, which share the cores: with fewer passes than threads each gets
+     * several intra-op threads, and a single pass runs on the caller's thread. With {@code threads} 1, every pass
+     * runs on the caller's thread.
+     */
     MicroBatchRunner(List<Tensor> params, int threads) {
         this.params = new TensorVector(params.toArray(new Tensor[0]));
+        this.threads = threads;
         this.pool = threads <= 1 ? null : Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(() -> {
-                set_num_threads(1);
-                r.run();
-            }, "micro-batch");
+            Thread t = new Thread(r, "micro-batch");
             t.setDaemon(true);
             return t;
         });
@@ -59,13 +63,17 @@ final class MicroBatchRunner implements AutoCloseable {
     <R> List<R> run(int count, Pass<R> pass) {
         List<R> values = new ArrayList<>();
         Tensor[] sum = new Tensor[(int) params.size()];
-        if (pool == null) {
+        if (pool == null || count == 1) {
             for (int k = 0; k < count; k++) values.add(accumulate(sum, gradients(pass, k)));
         } else {
+            int intraOp = Math.max(1, threads / Math.min(threads, count));
             List<Future<Gradients<R>>> futures = new ArrayList<>(Collections.nCopies(count, null));
             for (int k = count - 1; k >= 0; k--) {
                 int micro = k;
-                futures.set(k, pool.submit(() -> gradients(pass, micro)));
+                futures.set(k, pool.submit(() -> {
+                    set_num_threads(intraOp); // per thread here
+                    return gradients(pass, micro);
+                }));
             }
             try {
                 for (Future<Gradients<R>> f : futures) values.add(accumulate(sum, f.get()));

@@ -72,6 +72,17 @@ class MicroBatchRunnerTest {
     }
 
     @Test
+    void aSinglePassRunsOnTheCallersThreadAndSeveralOnTheRunnersOwn() {
+        Problem p = new Problem();
+        String caller = Thread.currentThread().getName();
+        try (MicroBatchRunner runner = new MicroBatchRunner(List.of(p.w, p.v), 2)) {
+            assertEquals(List.of(caller), runner.run(1, k -> new MicroBatchRunner.Result<>(p.loss(k), Thread.currentThread().getName())));
+            assertEquals(List.of("micro-batch", "micro-batch"),
+                    runner.run(2, k -> new MicroBatchRunner.Result<>(p.loss(k), Thread.currentThread().getName())));
+        }
+    }
+
+    @Test
     void addsToGradientsAlreadyThere() {
         Problem p = new Problem();
         try (MicroBatchRunner runner = new MicroBatchRunner(List.of(p.w, p.v), 2)) {
