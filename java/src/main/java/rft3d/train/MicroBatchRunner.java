@@ -17,15 +17,14 @@ import org.bytedeco.pytorch.TensorVector;
 
 /**
  * Runs one optimizer step's micro-batches — forward pass and gradients — and leaves the sum of their
- * gradients in the parameters' {@code .grad}, added in micro-batch order whatever thread finishes first, so a
- * run repeats itself exactly.
+ * gradients in the parameters' {@code .grad}, added in micro-batch order whatever thread finishes first, so
+ * thread timing never changes a run (on a CPU a run repeats itself exactly).
  *
  * <p>Why threads: on a CPU, this project's small models spend most of a step in matrix products too small for
  * LibTorch's intra-op parallelism (a second core made SFT 5% faster), so each micro-batch runs whole on its own
  * thread, with the cores shared out as intra-op threads (LibTorch's thread count is per thread here: the
- * caller's stays as it was).
- * Each running pass holds its own activations, so memory grows with the threads. On a GPU the passes run one
- * after the other on the caller's thread.
+ * caller's stays as it was). Each running pass holds its own activations, so memory grows with the threads. On
+ * a GPU the passes run one after the other on the caller's thread.
  */
 final class MicroBatchRunner implements AutoCloseable {
     /** One micro-batch's forward pass: the scalar loss to differentiate, and what the step keeps of it. */
