@@ -37,12 +37,8 @@ final class Attention extends Module {
             if (cache.keys.size() > layer) {
                 k = cat(new TensorVector(cache.keys.get(layer), k), 2);
                 v = cat(new TensorVector(cache.values.get(layer), v), 2);
-                cache.keys.set(layer, k);
-                cache.values.set(layer, v);
-            } else {
-                cache.keys.add(k);
-                cache.values.add(v);
             }
+            cache.put(layer, k, v);
         }
         // Causal within this call; a single new token attends to the whole cache.
         boolean causal = t > 1;

@@ -131,26 +131,36 @@ public final class Sampler {
             Tensor geometryT = Tensor.create(geometry, b, vis, VideoEncoding.GEOMETRY).to(dev, kFloat());
             Tensor frames = Tensor.create(videos.get(0).frameIds(), vis).to(dev, kLong());
             Tensor tokens = Tensor.create(tok, b, len).to(dev, kLong());
-            VideoLM.KvCache cache = new VideoLM.KvCache();
-            Tensor x = cat(new TensorVector(model.embedVideo(patchT, geometryT, frames), model.embedTokens(tokens)), 1);
-            Tensor last = model.logits(model.decode(x, cache).select(1, -1)); // [b, V]: the head on the last position only
-            // The ids stay on the device until the batch is done; rows that have stopped keep being sampled
-            // (their tokens are cut below).
-            Tensor stopped = zeros(new long[] {b}, new TensorOptions(kBool())).to(dev, kBool());
-            Tensor thinking = stopped.logical_not(); // rows still in their think part
             TensorVector steps = new TensorVector();
-            int budget = Math.min(opt.maxNewTokens(), cfg.maxSequence() - vis - len);
-            for (int step = 0; step < budget; step++) {
-                Tensor next = choose(last, opt);
-                if (opt.temperature() > 0 && opt.explore() != Explore.ALL) {
-                    Tensor sampledRows = opt.explore() == Explore.THINK ? thinking : thinking.logical_not();
-                    next = where(sampledRows, next, greedy(last));
-                    thinking = thinking.logical_and(next.ne(new Scalar(tokenizer.thinkClose())));
+            try (VideoLM.KvCache cache = new VideoLM.KvCache()) {
+                Tensor x = cat(new TensorVector(model.embedVideo(patchT, geometryT, frames), model.embedTokens(tokens)), 1);
+                Tensor last = model.logits(model.decode(x, cache).select(1, -1)); // [b, V]: the head on the last position only
+                // The ids stay on the device until the batch is done; rows that have stopped keep being sampled
+                // (their tokens are cut below).
+                Tensor stopped = zeros(new long[] {b}, new TensorOptions(kBool())).to(dev, kBool());
+                Tensor thinking = stopped.logical_not(); // rows still in their think part
+                int budget = Math.min(opt.maxNewTokens(), cfg.maxSequence() - vis - len);
+                boolean done = budget == 0;
+                for (int step = 0; !done; step++) {
+                    // Each step's tensors are freed with its scope; what the next step needs is carried out of it.
+                    try (PointerScope stepScope = new PointerScope()) {
+                        Tensor next = choose(last, opt);
+                        Tensor nowThinking = thinking;
+                        if (opt.temperature() > 0 && opt.explore() != Explore.ALL) {
+                            Tensor sampledRows = opt.explore() == Explore.THINK ? thinking : thinking.logical_not();
+                            next = where(sampledRows, next, greedy(last));
+                            nowThinking = thinking.logical_and(next.ne(new Scalar(tokenizer.thinkClose())));
+                        }
+                        steps.push_back(next);
+                        Tensor nowStopped = stopped.logical_or(next.eq(new Scalar(Tokenizer.EOS))).logical_or(next.eq(new Scalar(tokenizer.answerClose())));
+                        done = step + 1 == budget || (step + 1) % stopCheckEvery == 0 && nowStopped.all(0).item_bool();
+                        Tensor nowLast = done ? last : model.logits(model.decode(model.embedTokens(next.reshape(b, 1)), cache)).select(1, 0);
+                        last = carry(last, nowLast);
+                        stopped = carry(stopped, nowStopped);
+                        thinking = carry(thinking, nowThinking);
+                    }
                 }
-                steps.push_back(next);
-                stopped = stopped.logical_or(next.eq(new Scalar(Tokenizer.EOS))).logical_or(next.eq(new Scalar(tokenizer.answerClose())));
-                if (step + 1 == budget || (step + 1) % stopCheckEvery == 0 && stopped.all(0).item_bool()) break;
-                last = model.logits(model.decode(model.embedTokens(next.reshape(b, 1)), cache)).select(1, 0);
+                for (Tensor state : List.of(last, stopped, thinking)) state.releaseReference();
             }
             int t = (int) steps.size();
             long[] ids = new long[b * t];
@@ -165,6 +175,14 @@ public final class Sampler {
             }
             return result;
         }
+    }
+
+    /** The state a decoding step hands to the next, kept past the step's scope; the state it replaces released. */
+    private static Tensor carry(Tensor old, Tensor now) {
+        if (now == old) return old;
+        now.retainReference();
+        old.releaseReference();
+        return now;
     }
 
     /**

@@ -116,13 +116,39 @@ public final class VideoLM extends Module {
         return tokenEmbedding.index_select(0, tokens.reshape(-1)).reshape(tokens.size(0), tokens.size(1), cfg.dim());
     }
 
-    /** Attention keys and values of the tokens seen so far, per layer ({@code [B, heads, T, hd]}). */
-    public static final class KvCache {
+    /**
+     * Attention keys and values of the tokens seen so far, per layer ({@code [B, heads, T, hd]}). The cache holds
+     * its own reference to each, so they outlive the pointer scope of the step that made them, and frees each as
+     * the next step's longer copy replaces it: a scope around a whole generation would otherwise keep a copy for
+     * every length, memory quadratic in the length. Close it when the generation is done.
+     */
+    public static final class KvCache implements AutoCloseable {
         final List<Tensor> keys = new ArrayList<>(), values = new ArrayList<>();
 
         /** Tokens cached. */
         public long length() {
             return keys.isEmpty() ? 0 : keys.get(0).size(2);
+        }
+
+        /** A layer's keys and values, replacing (and releasing) those it had. */
+        void put(int layer, Tensor k, Tensor v) {
+            k.retainReference();
+            v.retainReference();
+            if (keys.size() > layer) {
+                keys.set(layer, k).releaseReference();
+                values.set(layer, v).releaseReference();
+            } else {
+                keys.add(k);
+                values.add(v);
+            }
+        }
+
+        @Override
+        public void close() {
+            for (Tensor t : keys) t.releaseReference();
+            for (Tensor t : values) t.releaseReference();
+            keys.clear();
+            values.clear();
         }
     }
 
