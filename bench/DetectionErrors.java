@@ -17,6 +17,8 @@ import rft3d.reward.RewardConfig;
  * <pre>java -cp "target/rft3d.jar:target/lib/*" bench/DetectionErrors.java PRED_DIR DATA_DIR [more PRED_DIRs]</pre>
  */
 public class DetectionErrors {
+    private static final DetectionTask TASK = new DetectionTask(RewardConfig.defaults());
+
     public static void main(String[] args) throws Exception {
         if (args.length < 2) throw new IllegalArgumentException("usage: DetectionErrors PRED_DIR DATA_DIR [PRED_DIR...]");
         Path data = Path.of(args[1]);
@@ -30,7 +32,7 @@ public class DetectionErrors {
                     data.resolve("eval_detection_gt.jsonl"));
             int tp = 0, fpNear = 0, fpFar = 0, fnNear = 0, fnFar = 0, under = 0, over = 0;
             for (PredictionSet.Sample s : set.samples()) {
-                List<LabeledBox> gts = new DetectionTask(RewardConfig.defaults()).groundTruth(s.gt());
+                List<LabeledBox> gts = TASK.groundTruth(s.gt());
                 List<LabeledBox> preds = DetectionTask.parse(s.prediction()).value();
                 double[][] iou = DetectionMatcher.iouMatrix(preds, gts);
                 int[] match = DetectionMatcher.greedyAssignment(iou, gts.size(), DetectionEvaluator.THRESHOLDS.get(0));
